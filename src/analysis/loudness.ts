@@ -1,0 +1,266 @@
+/**
+ * Loudness per ITU-R BS.1770-4 (K-weighted, gated) and EBU R128 / Tech 3341 (momentary 400 ms,
+ * short-term 3 s), and loudness range per EBU Tech 3342.
+ *
+ * Everything is built from one filtering pass that stores, per channel, the sum of squared
+ * K-weighted samples in each 100 ms sub-block. Every window used by the standards (400 ms gating
+ * blocks with 75 % overlap, 3 s short-term windows) is a run of whole sub-blocks, so the series,
+ * the gating and the LRA need no second pass over the audio.
+ */
+import { kWeightingCoefficients, type KWeighting } from './kweighting.js';
+
+export interface LoudnessOptions {
+  /** BS.1770-4 channel weights G_i: 1.0 for L, R, C; 1.41 for surrounds. Default 1.0 each. */
+  channelWeights?: number[];
+}
+
+export interface LoudnessResult {
+  /** Gated integrated loudness (BS.1770-4 §2.8); null when no block passes the gates. */
+  integratedLufs: number | null;
+  momentaryMaxLufs: number | null;
+  shortTermMaxLufs: number | null;
+  /** EBU Tech 3342 loudness range; null when no short-term value passes its gates. */
+  loudnessRangeLu: number | null;
+  /** Momentary loudness every 100 ms: element k is the 400 ms window [k·0.1 s, k·0.1 s + 0.4 s). -Infinity where silent. */
+  momentaryLufs: Float64Array;
+  /** Short-term loudness every 100 ms: element k is the 3 s window [k·0.1 s, k·0.1 s + 3 s). -Infinity where silent. */
+  shortTermLufs: Float64Array;
+}
+
+/** Per-channel energy of each 100 ms sub-block of the K-weighted signal. */
+export interface SubBlocks {
+  /** bounds[k] is the first sample of sub-block k; bounds has one more entry than there are sub-blocks. */
+  bounds: Float64Array;
+  /** Σ y² per sub-block, one array per channel. */
+  sums: Float64Array[];
+  /** Σ y_left·y_right per sub-block, when asked for (stereo only): gives the mono fold-down without refiltering. */
+  cross: Float64Array | null;
+}
+
+/** BS.1770-4 equation 2: L = -0.691 + 10·log10(Σ G_i·z_i). */
+const LOUDNESS_OFFSET_DB = -0.691;
+const ABSOLUTE_GATE_LUFS = -70;
+/** BS.1770-4 §2.8 relative gate for integrated loudness. */
+export const INTEGRATED_RELATIVE_GATE_LU = -10;
+/** EBU Tech 3342 relative gate and percentiles for loudness range. */
+const LRA_RELATIVE_GATE_LU = -20;
+const LRA_LOW_PERCENTILE = 10;
+const LRA_HIGH_PERCENTILE = 95;
+const SUB_BLOCKS_PER_MOMENTARY = 4;
+const SUB_BLOCKS_PER_SHORT_TERM = 30;
+/** Filter states below this are flushed to zero once per sub-block, long before they could turn denormal. */
+const DENORMAL_GUARD = 1e-150;
+
+export function energyToLufs(energy: number): number {
+  return LOUDNESS_OFFSET_DB + 10 * Math.log10(energy);
+}
+
+function lufsToEnergy(lufs: number): number {
+  return 10 ** ((lufs - LOUDNESS_OFFSET_DB) / 10);
+}
+
+function flushed(v: number): number {
+  return Math.abs(v) < DENORMAL_GUARD ? 0 : v;
+}
+
+/** K-weights `x[start, end)` through the two cascaded biquads (transposed direct form II, state in `st`) and returns Σ y². */
+function kWeightEnergy(x: Float32Array, start: number, end: number, k: KWeighting, st: Float64Array): number {
+  const [sb0, sb1, sb2] = k.shelf.b;
+  const [, sa1, sa2] = k.shelf.a;
+  const [hb0, hb1, hb2] = k.highpass.b;
+  const [, ha1, ha2] = k.highpass.a;
+  let s1 = st[0], s2 = st[1], h1 = st[2], h2 = st[3];
+  let sum = 0;
+  for (let i = start; i < end; i++) {
+    const xi = x[i];
+    const u = sb0 * xi + s1;
+    s1 = sb1 * xi - sa1 * u + s2;
+    s2 = sb2 * xi - sa2 * u;
+    const y = hb0 * u + h1;
+    h1 = hb1 * u - ha1 * y + h2;
+    h2 = hb2 * u - ha2 * y;
+    sum += y * y;
+  }
+  st[0] = flushed(s1); st[1] = flushed(s2); st[2] = flushed(h1); st[3] = flushed(h2);
+  return sum;
+}
+
+/**
+ * The stereo case of kWeightEnergy: both channels in one loop (two independent recursions keep the
+ * FPU busy) plus the cross term Σ yL·yR. Writes [Σ yL², Σ yR², Σ yL·yR] into `out`.
+ */
+function kWeightStereoEnergy(
+  l: Float32Array, r: Float32Array, start: number, end: number, k: KWeighting, st: Float64Array, out: Float64Array,
+): void {
+  const [sb0, sb1, sb2] = k.shelf.b;
+  const [, sa1, sa2] = k.shelf.a;
+  const [hb0, hb1, hb2] = k.highpass.b;
+  const [, ha1, ha2] = k.highpass.a;
+  let ls1 = st[0], ls2 = st[1], lh1 = st[2], lh2 = st[3];
+  let rs1 = st[4], rs2 = st[5], rh1 = st[6], rh2 = st[7];
+  let ll = 0, rr = 0, lr = 0;
+  for (let i = start; i < end; i++) {
+    const xl = l[i], xr = r[i];
+    const ul = sb0 * xl + ls1;
+    const ur = sb0 * xr + rs1;
+    ls1 = sb1 * xl - sa1 * ul + ls2;
+    rs1 = sb1 * xr - sa1 * ur + rs2;
+    ls2 = sb2 * xl - sa2 * ul;
+    rs2 = sb2 * xr - sa2 * ur;
+    const yl = hb0 * ul + lh1;
+    const yr = hb0 * ur + rh1;
+    lh1 = hb1 * ul - ha1 * yl + lh2;
+    rh1 = hb1 * ur - ha1 * yr + rh2;
+    lh2 = hb2 * ul - ha2 * yl;
+    rh2 = hb2 * ur - ha2 * yr;
+    ll += yl * yl;
+    rr += yr * yr;
+    lr += yl * yr;
+  }
+  st[0] = flushed(ls1); st[1] = flushed(ls2); st[2] = flushed(lh1); st[3] = flushed(lh2);
+  st[4] = flushed(rs1); st[5] = flushed(rs2); st[6] = flushed(rh1); st[7] = flushed(rh2);
+  out[0] = ll; out[1] = rr; out[2] = lr;
+}
+
+/**
+ * One pass over the audio: K-weight every channel and sum the energy of each complete 100 ms
+ * sub-block (a trailing partial sub-block can complete no window and is ignored). Sub-block k starts
+ * at round(k·fs/10), so rates that are not multiples of 10 Hz stay aligned to 100 ms on average.
+ * Channels that are the same array (dual-mono) are filtered once. With `withCross` (two channels),
+ * the cross term Σ yL·yR is kept too, which gives the mono fold-down's loudness without refiltering.
+ */
+export function kWeightedSubBlocks(channels: Float32Array[], sampleRate: number, withCross = false): SubBlocks {
+  if (withCross && channels.length !== 2) throw new Error('cross term needs exactly two channels');
+  const length = channels.length === 0 ? 0 : channels[0].length;
+  const count = Math.max(0, Math.floor((length * 10) / sampleRate + 1e-9));
+  const bounds = new Float64Array(count + 1);
+  for (let b = 0; b <= count; b++) bounds[b] = Math.min(length, Math.round((b * sampleRate) / 10));
+  const coeffs = kWeightingCoefficients(sampleRate);
+  const sums = channels.map(() => new Float64Array(count));
+  const cross = withCross ? new Float64Array(count) : null;
+  const source = channels.map((ch) => channels.indexOf(ch));
+  const states = channels.map(() => new Float64Array(4));
+  const stereo = channels.length === 2 && source[1] === 1;
+  const stereoState = new Float64Array(8);
+  const stereoOut = new Float64Array(3);
+  for (let b = 0; b < count; b++) {
+    const start = bounds[b], end = bounds[b + 1];
+    if (stereo) {
+      kWeightStereoEnergy(channels[0], channels[1], start, end, coeffs, stereoState, stereoOut);
+      sums[0][b] = stereoOut[0];
+      sums[1][b] = stereoOut[1];
+      if (cross) cross[b] = stereoOut[2];
+      continue;
+    }
+    for (let c = 0; c < channels.length; c++) {
+      sums[c][b] = source[c] === c ? kWeightEnergy(channels[c], start, end, coeffs, states[c]) : sums[source[c]][b];
+    }
+    // Dual-mono: the two channels are identical, so Σ yL·yR = Σ yL².
+    if (cross) cross[b] = sums[0][b];
+  }
+  return { bounds, sums, cross };
+}
+
+/**
+ * Weighted mean-square energy Σ G_i·z_i of every window of `span` consecutive sub-blocks, one
+ * window per sub-block step (100 ms hop).
+ */
+export function windowEnergies(sums: Float64Array[], weights: number[], bounds: Float64Array, span: number): Float64Array {
+  const count = bounds.length - 1;
+  const n = Math.max(0, count - span + 1);
+  const out = new Float64Array(n);
+  const weighted = new Float64Array(count);
+  for (let c = 0; c < sums.length; c++) {
+    const g = weights[c], s = sums[c];
+    for (let b = 0; b < count; b++) weighted[b] += g * s[b];
+  }
+  let acc = 0;
+  for (let b = 0; b < Math.min(span - 1, count); b++) acc += weighted[b];
+  for (let k = 0; k < n; k++) {
+    acc += weighted[k + span - 1];
+    out[k] = acc / (bounds[k + span] - bounds[k]);
+    acc -= weighted[k];
+  }
+  return out;
+}
+
+/**
+ * BS.1770-4 §2.8 two-stage gating over 400 ms block energies: absolute gate at -70 LUFS, then a
+ * relative gate `relativeGateLu` below the loudness of the absolutely gated blocks. Returns the
+ * indices of the blocks that pass both, or null when none passes.
+ */
+export function gateBlocks(energies: Float64Array, relativeGateLu: number): number[] | null {
+  const absEnergy = lufsToEnergy(ABSOLUTE_GATE_LUFS);
+  let sum = 0, n = 0;
+  for (let k = 0; k < energies.length; k++) {
+    if (energies[k] > absEnergy) { sum += energies[k]; n++; }
+  }
+  if (n === 0) return null;
+  const relEnergy = (sum / n) * 10 ** (relativeGateLu / 10);
+  const passed: number[] = [];
+  for (let k = 0; k < energies.length; k++) {
+    if (energies[k] > absEnergy && energies[k] > relEnergy) passed.push(k);
+  }
+  return passed.length > 0 ? passed : null;
+}
+
+/** Gated integrated loudness of a series of 400 ms block energies (BS.1770-4 equation 7). */
+export function integratedFromBlocks(energies: Float64Array): number | null {
+  const gated = gateBlocks(energies, INTEGRATED_RELATIVE_GATE_LU);
+  if (!gated) return null;
+  let sum = 0;
+  for (const k of gated) sum += energies[k];
+  return energyToLufs(sum / gated.length);
+}
+
+/** Percentile with linear interpolation between closest ranks (sorted ascending input). */
+export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 1) return sorted[0];
+  const pos = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** EBU Tech 3342: gate the short-term values (-70 LUFS, then -20 LU relative), LRA = P95 − P10. */
+export function loudnessRangeFromShortTerm(shortTermEnergies: Float64Array): number | null {
+  const gated = gateBlocks(shortTermEnergies, LRA_RELATIVE_GATE_LU);
+  if (!gated) return null;
+  const levels = Float64Array.from(gated, (k) => energyToLufs(shortTermEnergies[k])).sort();
+  return percentileSorted(levels, LRA_HIGH_PERCENTILE) - percentileSorted(levels, LRA_LOW_PERCENTILE);
+}
+
+function maxOrNull(series: Float64Array): number | null {
+  let max = -Infinity;
+  for (let k = 0; k < series.length; k++) if (series[k] > max) max = series[k];
+  return Number.isFinite(max) ? max : null;
+}
+
+/** All R128 loudness figures from K-weighted sub-block energies. */
+export function loudnessFromSubBlocks(blocks: SubBlocks, weights: number[]): LoudnessResult {
+  const momentaryEnergy = windowEnergies(blocks.sums, weights, blocks.bounds, SUB_BLOCKS_PER_MOMENTARY);
+  const shortTermEnergy = windowEnergies(blocks.sums, weights, blocks.bounds, SUB_BLOCKS_PER_SHORT_TERM);
+  const momentaryLufs = momentaryEnergy.map(energyToLufs);
+  const shortTermLufs = shortTermEnergy.map(energyToLufs);
+  return {
+    integratedLufs: integratedFromBlocks(momentaryEnergy),
+    momentaryMaxLufs: maxOrNull(momentaryLufs),
+    shortTermMaxLufs: maxOrNull(shortTermLufs),
+    loudnessRangeLu: loudnessRangeFromShortTerm(shortTermEnergy),
+    momentaryLufs,
+    shortTermLufs,
+  };
+}
+
+function resolveWeights(channelCount: number, options?: LoudnessOptions): number[] {
+  const weights = options?.channelWeights ?? new Array<number>(channelCount).fill(1);
+  if (weights.length !== channelCount) {
+    throw new Error(`channelWeights has ${weights.length} entries for ${channelCount} channels`);
+  }
+  return weights;
+}
+
+/** BS.1770-4 / EBU R128 loudness of any number of channels. */
+export function measureLoudness(channels: Float32Array[], sampleRate: number, options?: LoudnessOptions): LoudnessResult {
+  const weights = resolveWeights(channels.length, options);
+  return loudnessFromSubBlocks(kWeightedSubBlocks(channels, sampleRate), weights);
+}
