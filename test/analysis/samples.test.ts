@@ -1,0 +1,62 @@
+/** Sample-level facts against constructed signals whose answers are known analytically. */
+import { describe, expect, it } from 'vitest';
+import { scanSamples } from '../../src/analysis/samples.js';
+import { sine } from '../helpers/basic-signals.js';
+
+const FS = 48000;
+
+/** A 100 Hz sine of amplitude 1.5, hard-clipped at ±1: the flat tops are where |sin| ≥ 2/3. */
+function clippedSine(seconds: number, ceiling = 1): Float32Array {
+  return sine(FS * seconds, FS, 100, 1.5).map((v) => Math.max(-1, Math.min(1, v)) * ceiling);
+}
+
+describe('scanSamples', () => {
+  it('peak, mean square and DC of a sine with an offset', () => {
+    const x = sine(FS, FS, 1000, 0.5).map((v) => v + 0.01);
+    const s = scanSamples(x, x, FS);
+    expect(s.peak[0]).toBeCloseTo(0.51, 6);
+    // Mean square of A·sin + c over whole periods: A²/2 + c².
+    expect(s.meanSquare[0]).toBeCloseTo(0.125 + 0.0001, 6);
+    expect(s.dc[0]).toBeCloseTo(0.01, 6);
+    expect(s.clippedRuns).toBe(0);
+  });
+
+  it('counts one clipped run per half period of a hard-clipped sine, with the analytic run length', () => {
+    const s = scanSamples(clippedSine(1), new Float32Array(FS), FS);
+    // 100 Hz for 1 s: 200 half periods, each with a flat top.
+    expect(s.clippedRuns).toBe(200);
+    // Flat-top length per half period: (π − 2·asin(2/3)) / 2π · 480 samples.
+    const runLength = ((Math.PI - 2 * Math.asin(2 / 3)) / (2 * Math.PI)) * 480;
+    expect(s.longestClipRun).toBeGreaterThanOrEqual(Math.floor(runLength));
+    expect(s.longestClipRun).toBeLessThanOrEqual(Math.ceil(runLength) + 1);
+    expect(s.clippedSamples / 200).toBeCloseTo(runLength, 0);
+  });
+
+  it('finds clipping that was turned down afterwards (flat tops at −3 dBFS)', () => {
+    const s = scanSamples(clippedSine(1, 0.7), new Float32Array(FS), FS);
+    expect(s.clippedRuns).toBe(200);
+  });
+
+  it('does not call the crest of a clean low-frequency sine clipping', () => {
+    const x = sine(FS * 2, FS, 20, 0.999);
+    expect(scanSamples(x, x, FS).clippedRuns).toBe(0);
+  });
+
+  it('locates leading and trailing silence to the sample', () => {
+    const x = new Float32Array(FS * 3);
+    x.set(sine(FS, FS, 440, 0.5, Math.PI / 2), FS); // starts at its crest: the first sample is loud
+    const s = scanSamples(x, x, FS);
+    expect(s.activeStart).toBe(FS);
+    // The last sample above −60 dBFS is within the sine's last period.
+    expect(s.activeEnd!).toBeGreaterThan(2 * FS - FS / 440);
+    expect(s.activeEnd!).toBeLessThanOrEqual(2 * FS);
+  });
+
+  it('near-peak share: a constant-level sine reaches its peak in every block, a single spike in one', () => {
+    const x = sine(FS * 10, FS, 440, 0.5);
+    expect(scanSamples(x, x, FS).nearPeakShare).toBe(1);
+    const quiet = sine(FS * 10, FS, 440, 0.05);
+    quiet[FS * 5] = 0.9;
+    expect(scanSamples(quiet, quiet, FS).nearPeakShare).toBeCloseTo(1 / 100, 9);
+  });
+});
