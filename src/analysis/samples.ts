@@ -37,17 +37,20 @@ export const NEAR_PEAK_DB = 1;
 interface RunCount { runs: number; samples: number; longest: number }
 
 function countClipRuns(x: Float32Array, peak: number, acc: RunCount): void {
-  // A flat top at the channel's own peak is only evidence of clipping when the peak is loud.
   const level = Math.min(FULL_SCALE, peak >= CLIPPED_PEAK_MIN ? peak * (1 - 1e-6) : FULL_SCALE);
-  let run = 0;
+  let run = 0, sign = 0;
   for (let i = 0, n = x.length; i <= n; i++) {
-    if (i < n && Math.abs(x[i]) >= level) { run++; continue; }
+    // A flat top keeps its sign; alternating ± samples at the peak are a waveform, not a clip.
+    const v = i < n ? x[i] : 0;
+    const s = v >= level ? 1 : v <= -level ? -1 : 0;
+    if (s !== 0 && (run === 0 || s === sign)) { run++; sign = s; continue; }
     if (run >= CLIP_RUN_MIN) {
       acc.runs++;
       acc.samples += run;
       if (run > acc.longest) acc.longest = run;
     }
-    run = 0;
+    run = s !== 0 ? 1 : 0;
+    sign = s;
   }
 }
 

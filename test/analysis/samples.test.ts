@@ -42,6 +42,11 @@ describe('scanSamples', () => {
     expect(scanSamples(x, x, FS).clippedRuns).toBe(0);
   });
 
+  it('alternating ± samples at the peak (an fs/4 sine at 45°) are a waveform, not a clip', () => {
+    const x = sine(FS, FS, FS / 4, 0.95 * Math.SQRT2, Math.PI / 4);
+    expect(scanSamples(x, x, FS).clippedRuns).toBe(0);
+  });
+
   it('locates leading and trailing silence to the sample', () => {
     const x = new Float32Array(FS * 3);
     x.set(sine(FS, FS, 440, 0.5, Math.PI / 2), FS); // starts at its crest: the first sample is loud
