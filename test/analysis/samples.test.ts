@@ -1,18 +1,18 @@
 /** Sample-level facts against constructed signals whose answers are known analytically. */
 import { describe, expect, it } from 'vitest';
 import { scanSamples } from '../../src/analysis/samples.js';
-import { sine } from '../helpers/basic-signals.js';
+import { sine } from '../helpers/signals.js';
 
 const FS = 48000;
 
 /** A 100 Hz sine of amplitude 1.5, hard-clipped at ±1: the flat tops are where |sin| ≥ 2/3. */
 function clippedSine(seconds: number, ceiling = 1): Float32Array {
-  return sine(FS * seconds, FS, 100, 1.5).map((v) => Math.max(-1, Math.min(1, v)) * ceiling);
+  return sine({ samples: FS * seconds, sampleRate: FS, frequency: 100, amplitude: 1.5 }).map((v) => Math.max(-1, Math.min(1, v)) * ceiling);
 }
 
 describe('scanSamples', () => {
   it('peak, mean square and DC of a sine with an offset', () => {
-    const x = sine(FS, FS, 1000, 0.5).map((v) => v + 0.01);
+    const x = sine({ samples: FS, sampleRate: FS, frequency: 1000, amplitude: 0.5 }).map((v) => v + 0.01);
     const s = scanSamples(x, x, FS);
     expect(s.peak[0]).toBeCloseTo(0.51, 6);
     // Mean square of A·sin + c over whole periods: A²/2 + c².
@@ -38,18 +38,18 @@ describe('scanSamples', () => {
   });
 
   it('does not call the crest of a clean low-frequency sine clipping', () => {
-    const x = sine(FS * 2, FS, 20, 0.999);
+    const x = sine({ samples: FS * 2, sampleRate: FS, frequency: 20, amplitude: 0.999 });
     expect(scanSamples(x, x, FS).clippedRuns).toBe(0);
   });
 
   it('alternating ± samples at the peak (an fs/4 sine at 45°) are a waveform, not a clip', () => {
-    const x = sine(FS, FS, FS / 4, 0.95 * Math.SQRT2, Math.PI / 4);
+    const x = sine({ samples: FS, sampleRate: FS, frequency: FS / 4, amplitude: 0.95 * Math.SQRT2, phaseDeg: 45 });
     expect(scanSamples(x, x, FS).clippedRuns).toBe(0);
   });
 
   it('locates leading and trailing silence to the sample', () => {
     const x = new Float32Array(FS * 3);
-    x.set(sine(FS, FS, 440, 0.5, Math.PI / 2), FS); // starts at its crest: the first sample is loud
+    x.set(sine({ samples: FS, sampleRate: FS, frequency: 440, amplitude: 0.5, phaseDeg: 90 }), FS); // starts at its crest: the first sample is loud
     const s = scanSamples(x, x, FS);
     expect(s.activeStart).toBe(FS);
     // The last sample above −60 dBFS is within the sine's last period.
@@ -58,9 +58,9 @@ describe('scanSamples', () => {
   });
 
   it('near-peak share: a constant-level sine reaches its peak in every block, a single spike in one', () => {
-    const x = sine(FS * 10, FS, 440, 0.5);
+    const x = sine({ samples: FS * 10, sampleRate: FS, frequency: 440, amplitude: 0.5 });
     expect(scanSamples(x, x, FS).nearPeakShare).toBe(1);
-    const quiet = sine(FS * 10, FS, 440, 0.05);
+    const quiet = sine({ samples: FS * 10, sampleRate: FS, frequency: 440, amplitude: 0.05 });
     quiet[FS * 5] = 0.9;
     expect(scanSamples(quiet, quiet, FS).nearPeakShare).toBeCloseTo(1 / 100, 9);
   });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { kWeightedSubBlocks, loudnessFromSubBlocks } from '../../src/analysis/loudness.js';
 import { measureStereoTime } from '../../src/analysis/stereo.js';
-import { seededNoise, sine } from '../helpers/basic-signals.js';
+import { seededNoise, sine } from '../helpers/signals.js';
 
 const FS = 48000;
 
@@ -45,7 +45,7 @@ describe('measureStereoTime', () => {
   });
 
   it('orthogonal channels (1 kHz left, 1.5 kHz right: whole periods in every 100 ms block) fold down by exactly −3.01 dB', () => {
-    const { stats } = stereo(sine(FS * 10, FS, 1000, 0.5), sine(FS * 10, FS, 1500, 0.3));
+    const { stats } = stereo(sine({ samples: FS * 10, sampleRate: FS, frequency: 1000, amplitude: 0.5 }), sine({ samples: FS * 10, sampleRate: FS, frequency: 1500, amplitude: 0.3 }));
     expect(stats.monoLoudnessDeltaDb!).toBeCloseTo(-3.0103, 3);
   });
 
@@ -68,7 +68,7 @@ describe('measureStereoTime', () => {
   });
 
   it('correlation over time finds the worst part: 1 s of anti-phase in 9 s of mono', () => {
-    const x = sine(FS * 9, FS, 440, 0.5);
+    const x = sine({ samples: FS * 9, sampleRate: FS, frequency: 440, amplitude: 0.5 });
     const y = x.slice();
     for (let i = FS * 4; i < FS * 5; i++) y[i] = -y[i];
     const { stats } = stereo(x, y);

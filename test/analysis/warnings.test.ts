@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/analysis/analyze.js';
 import type { SourceInfo, StereoAudio } from '../../src/io/types.js';
-import { seededNoise, sine } from '../helpers/basic-signals.js';
+import { seededNoise, sine } from '../helpers/signals.js';
 
 const FS = 48000;
 
@@ -42,19 +42,19 @@ describe('mix-prep warnings', () => {
     l[FS * 5] = 0.9;
     const hot = analyzeAudio(audio(l, r)).warnings.find((w) => w.code === 'PEAK_TOO_HOT');
     expect(hot?.message).toContain('-0.9 dBFS');
-    const quiet = sine(FS * 5, FS, 440, 0.1);
+    const quiet = sine({ samples: FS * 5, sampleRate: FS, frequency: 440, amplitude: 0.1 });
     const low = analyzeAudio(audio(quiet)).warnings.find((w) => w.code === 'PEAK_TOO_LOW');
     expect(low?.message).toContain('-20.0 dBFS');
   });
 
   it('CLIPPING on a hard-clipped sine', () => {
-    const x = sine(FS * 5, FS, 100, 1.5).map((v) => Math.max(-1, Math.min(1, v)));
+    const x = sine({ samples: FS * 5, sampleRate: FS, frequency: 100, amplitude: 1.5 }).map((v) => Math.max(-1, Math.min(1, v)));
     expect(codes(audio(x))).toContain('CLIPPING');
   });
 
   it('INTERSAMPLE_OVERS when samples stay below full scale but the waveform does not', () => {
     // fs/4 sine at 45°: every sample is ±0.95, the waveform's crest is 0.95·√2 = +2.6 dBTP.
-    const x = sine(FS * 5, FS, FS / 4, 0.95 * Math.SQRT2, Math.PI / 4);
+    const x = sine({ samples: FS * 5, sampleRate: FS, frequency: FS / 4, amplitude: 0.95 * Math.SQRT2, phaseDeg: 45 });
     const w = analyzeAudio(audio(x)).warnings.find((v) => v.code === 'INTERSAMPLE_OVERS');
     expect(w?.message).toContain('2.6 dBTP');
   });

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzeAudio, type AnalysisStage } from '../../src/analysis/analyze.js';
 import { decodeFile } from '../../src/io/decode.js';
 import { writeWavFile } from '../../src/io/index.js';
-import { seededNoise } from '../helpers/basic-signals.js';
+import { seededNoise } from '../helpers/signals.js';
 import { median } from './util.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
