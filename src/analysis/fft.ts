@@ -1,9 +1,31 @@
 /**
- * Thin typed wrapper around fft.js (radix-4, in-place tables, works on typed arrays).
- * Spectra are interleaved complex arrays: [re0, im0, re1, im1, …], length 2·size.
- * Forward transform convention: X[k] = Σ x[n]·e^(−2πi·kn/N), no scaling.
+ * FFT on PFFFT (Pommier's SIMD FFT, compiled to WebAssembly with SIMD: @echogarden/pffft-wasm).
+ * It runs ~3x faster than the pure-JS fft.js, which was most of the analysis time. Transforms are
+ * single precision; the band levels we derive from them need far less than float32's ~140 dB.
+ *
+ * Buffers live in the WebAssembly heap: write the frame into `input`, call `forward()`, read
+ * `output`. Forward convention X[k] = Σ x[n]·e^(−2πi·kn/N), no scaling.
+ *  - complex: `input`/`output` are interleaved [re0, im0, re1, im1, …], length 2·size.
+ *  - real: `input` has `size` samples; `output` is PFFFT's ordered real layout:
+ *    [X0.re, X(N/2).re, X1.re, X1.im, …, X(N/2−1).re, X(N/2−1).im].
+ * Call `free()` when done: the heap is not garbage-collected.
  */
-import FFTImpl from 'fft.js';
+import createPffft from '@echogarden/pffft-wasm/simd';
+
+interface PffftModule {
+  HEAPF32: Float32Array;
+  _pffft_new_setup(size: number, kind: number): number;
+  _pffft_destroy_setup(setup: number): void;
+  _pffft_aligned_malloc(bytes: number): number;
+  _pffft_aligned_free(ptr: number): void;
+  _pffft_transform_ordered(setup: number, input: number, output: number, work: number, direction: number): void;
+}
+
+const PFFFT_REAL = 0;
+const PFFFT_COMPLEX = 1;
+const PFFFT_FORWARD = 0;
+/** The WebAssembly instance: compiled once from the file shipped in the package, never fetched. */
+const pffft = (await createPffft()) as PffftModule;
 
 export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 2 && (n & (n - 1)) === 0;
@@ -15,39 +37,49 @@ export function nearestPowerOfTwo(x: number): number {
   return 2 ** Math.round(Math.log2(x));
 }
 
+/** PFFFT's SIMD build needs N to be a multiple of 16 (complex) or 32 (real). */
+export const MIN_FFT_SIZE = 32;
+
 export class Fft {
-  readonly size: number;
-  private readonly impl: FFTImpl;
+  private readonly setup: number;
+  private readonly pointers: number[];
+  private readonly floats: number;
+  private inputView: Float32Array;
+  private outputView: Float32Array;
 
-  constructor(size: number) {
-    if (!isPowerOfTwo(size) || size < 4) throw new RangeError(`FFT size must be a power of two ≥ 4, got ${size}`);
-    this.size = size;
-    this.impl = new FFTImpl(size);
+  constructor(readonly size: number, readonly kind: 'real' | 'complex') {
+    if (!isPowerOfTwo(size) || size < MIN_FFT_SIZE) throw new RangeError(`FFT size must be a power of two ≥ ${MIN_FFT_SIZE}, got ${size}`);
+    this.floats = kind === 'complex' ? 2 * size : size;
+    this.setup = pffft._pffft_new_setup(size, kind === 'complex' ? PFFFT_COMPLEX : PFFFT_REAL);
+    this.pointers = [0, 1, 2].map(() => pffft._pffft_aligned_malloc(this.floats * 4));
+    this.inputView = this.view(0);
+    this.outputView = this.view(1);
+    // malloc'd memory holds whatever a freed transform left there.
+    this.inputView.fill(0);
   }
 
-  /** A zeroed interleaved complex buffer of length 2·size. */
-  createComplex(): Float64Array {
-    return new Float64Array(2 * this.size);
+  /** The frame to transform. Take it again after constructing another Fft: a heap growth replaces the views. */
+  get input(): Float32Array {
+    if (this.inputView.buffer !== pffft.HEAPF32.buffer) this.inputView = this.view(0);
+    return this.inputView;
   }
 
-  /** Forward complex DFT of interleaved `input` into `out` (both length 2·size, distinct arrays). */
-  complex(out: Float64Array, input: Float64Array): void {
-    this.check(out, 2 * this.size, 'out');
-    this.check(input, 2 * this.size, 'input');
-    this.impl.transform(out, input);
+  get output(): Float32Array {
+    if (this.outputView.buffer !== pffft.HEAPF32.buffer) this.outputView = this.view(1);
+    return this.outputView;
   }
 
-  /**
-   * Forward DFT of the real `input` (length size) into interleaved `out` (length 2·size).
-   * Only bins 0..size/2 are written (the rest is the conjugate mirror and is left as garbage).
-   */
-  real(out: Float64Array, input: Float64Array): void {
-    this.check(out, 2 * this.size, 'out');
-    this.check(input, this.size, 'input');
-    this.impl.realTransform(out, input);
+  forward(): void {
+    const [input, output, work] = this.pointers;
+    pffft._pffft_transform_ordered(this.setup, input, output, work, PFFFT_FORWARD);
   }
 
-  private check(a: Float64Array, length: number, name: string): void {
-    if (a.length !== length) throw new RangeError(`Fft(${this.size}): ${name} has length ${a.length}, expected ${length}`);
+  free(): void {
+    for (const p of this.pointers) pffft._pffft_aligned_free(p);
+    pffft._pffft_destroy_setup(this.setup);
+  }
+
+  private view(i: number): Float32Array {
+    return new Float32Array(pffft.HEAPF32.buffer, this.pointers[i], this.floats);
   }
 }

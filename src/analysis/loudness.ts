@@ -3,9 +3,11 @@
  * short-term 3 s), and loudness range per EBU Tech 3342.
  *
  * Everything is built from one filtering pass that stores, per channel, the sum of squared
- * K-weighted samples in each 100 ms sub-block. Every window used by the standards (400 ms gating
+ * K-weighted samples in each 10 ms sub-block. Every window used by the standards (400 ms gating
  * blocks with 75 % overlap, 3 s short-term windows) is a run of whole sub-blocks, so the series,
- * the gating and the LRA need no second pass over the audio.
+ * the gating and the LRA need no second pass over the audio. The series and the gating step by
+ * 100 ms as the standards say; the maxima step by 10 ms, so a burst anywhere in the file is caught
+ * by a window within 5 ms of it (EBU Tech 3341 cases 13 and 14 place bursts on a 20 ms grid).
  */
 import { kWeightingCoefficients, type KWeighting } from './kweighting.js';
 
@@ -27,7 +29,7 @@ export interface LoudnessResult {
   shortTermLufs: Float64Array;
 }
 
-/** Per-channel energy of each 100 ms sub-block of the K-weighted signal. */
+/** Per-channel energy of each 10 ms sub-block of the K-weighted signal. */
 export interface SubBlocks {
   /** bounds[k] is the first sample of sub-block k; bounds has one more entry than there are sub-blocks. */
   bounds: Float64Array;
@@ -46,8 +48,13 @@ export const INTEGRATED_RELATIVE_GATE_LU = -10;
 const LRA_RELATIVE_GATE_LU = -20;
 const LRA_LOW_PERCENTILE = 10;
 const LRA_HIGH_PERCENTILE = 95;
-const SUB_BLOCKS_PER_MOMENTARY = 4;
-const SUB_BLOCKS_PER_SHORT_TERM = 30;
+/** Sub-blocks per second; the sub-block grid is 10 ms. */
+const SUB_BLOCK_RATE = 100;
+/** Sub-blocks per 100 ms: the step of the series and of the gating blocks (BS.1770-4 §2.8, 75 % overlap). */
+export const SERIES_STEP = 10;
+/** 400 ms momentary window / gating block, and 3 s short-term window, in sub-blocks. */
+export const MOMENTARY_SPAN = 40;
+const SHORT_TERM_SPAN = 300;
 /** Filter states below this are flushed to zero once per sub-block, long before they could turn denormal. */
 const DENORMAL_GUARD = 1e-150;
 
@@ -123,18 +130,18 @@ function kWeightStereoEnergy(
 }
 
 /**
- * One pass over the audio: K-weight every channel and sum the energy of each complete 100 ms
+ * One pass over the audio: K-weight every channel and sum the energy of each complete 10 ms
  * sub-block (a trailing partial sub-block can complete no window and is ignored). Sub-block k starts
- * at round(k·fs/10), so rates that are not multiples of 10 Hz stay aligned to 100 ms on average.
+ * at round(k·fs/100), so rates that are not multiples of 100 Hz stay aligned to 10 ms on average.
  * Channels that are the same array (dual-mono) are filtered once. With `withCross` (two channels),
  * the cross term Σ yL·yR is kept too, which gives the mono fold-down's loudness without refiltering.
  */
 export function kWeightedSubBlocks(channels: Float32Array[], sampleRate: number, withCross = false): SubBlocks {
   if (withCross && channels.length !== 2) throw new Error('cross term needs exactly two channels');
   const length = channels.length === 0 ? 0 : channels[0].length;
-  const count = Math.max(0, Math.floor((length * 10) / sampleRate + 1e-9));
+  const count = Math.max(0, Math.floor((length * SUB_BLOCK_RATE) / sampleRate + 1e-9));
   const bounds = new Float64Array(count + 1);
-  for (let b = 0; b <= count; b++) bounds[b] = Math.min(length, Math.round((b * sampleRate) / 10));
+  for (let b = 0; b <= count; b++) bounds[b] = Math.min(length, Math.round((b * sampleRate) / SUB_BLOCK_RATE));
   const coeffs = kWeightingCoefficients(sampleRate);
   const sums = channels.map(() => new Float64Array(count));
   const cross = withCross ? new Float64Array(count) : null;
@@ -162,26 +169,30 @@ export function kWeightedSubBlocks(channels: Float32Array[], sampleRate: number,
 }
 
 /**
- * Weighted mean-square energy Σ G_i·z_i of every window of `span` consecutive sub-blocks, one
- * window per sub-block step (100 ms hop).
+ * Weighted mean-square energy Σ G_i·z_i of windows of `span` consecutive sub-blocks, one window every
+ * `step` sub-blocks. Each window is summed directly (no running sum), so silence stays exactly 0.
  */
-export function windowEnergies(sums: Float64Array[], weights: number[], bounds: Float64Array, span: number): Float64Array {
+export function windowEnergies(sums: Float64Array[], weights: number[], bounds: Float64Array, span: number, step: number): Float64Array {
   const count = bounds.length - 1;
-  const n = Math.max(0, count - span + 1);
-  const out = new Float64Array(n);
   const weighted = new Float64Array(count);
   for (let c = 0; c < sums.length; c++) {
     const g = weights[c], s = sums[c];
     for (let b = 0; b < count; b++) weighted[b] += g * s[b];
   }
-  let acc = 0;
-  for (let b = 0; b < Math.min(span - 1, count); b++) acc += weighted[b];
+  const n = count >= span ? Math.floor((count - span) / step) + 1 : 0;
+  const out = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    acc += weighted[k + span - 1];
-    out[k] = acc / (bounds[k + span] - bounds[k]);
-    acc -= weighted[k];
+    const start = k * step, end = start + span;
+    let acc = 0;
+    for (let b = start; b < end; b++) acc += weighted[b];
+    out[k] = acc / (bounds[end] - bounds[start]);
   }
   return out;
+}
+
+/** The 400 ms gating blocks of BS.1770-4 §2.8 (100 ms step), which are also the momentary series. */
+export function gatingBlockEnergies(sums: Float64Array[], weights: number[], bounds: Float64Array): Float64Array {
+  return windowEnergies(sums, weights, bounds, MOMENTARY_SPAN, SERIES_STEP);
 }
 
 /**
@@ -229,25 +240,24 @@ export function loudnessRangeFromShortTerm(shortTermEnergies: Float64Array): num
   return percentileSorted(levels, LRA_HIGH_PERCENTILE) - percentileSorted(levels, LRA_LOW_PERCENTILE);
 }
 
-function maxOrNull(series: Float64Array): number | null {
-  let max = -Infinity;
-  for (let k = 0; k < series.length; k++) if (series[k] > max) max = series[k];
-  return Number.isFinite(max) ? max : null;
+function maxLufsOrNull(energies: Float64Array): number | null {
+  let max = 0;
+  for (let k = 0; k < energies.length; k++) if (energies[k] > max) max = energies[k];
+  return max > 0 ? energyToLufs(max) : null;
 }
 
 /** All R128 loudness figures from K-weighted sub-block energies. */
 export function loudnessFromSubBlocks(blocks: SubBlocks, weights: number[]): LoudnessResult {
-  const momentaryEnergy = windowEnergies(blocks.sums, weights, blocks.bounds, SUB_BLOCKS_PER_MOMENTARY);
-  const shortTermEnergy = windowEnergies(blocks.sums, weights, blocks.bounds, SUB_BLOCKS_PER_SHORT_TERM);
-  const momentaryLufs = momentaryEnergy.map(energyToLufs);
-  const shortTermLufs = shortTermEnergy.map(energyToLufs);
+  const { sums, bounds } = blocks;
+  const momentaryEnergy = gatingBlockEnergies(sums, weights, bounds);
+  const shortTermEnergy = windowEnergies(sums, weights, bounds, SHORT_TERM_SPAN, SERIES_STEP);
   return {
     integratedLufs: integratedFromBlocks(momentaryEnergy),
-    momentaryMaxLufs: maxOrNull(momentaryLufs),
-    shortTermMaxLufs: maxOrNull(shortTermLufs),
+    momentaryMaxLufs: maxLufsOrNull(windowEnergies(sums, weights, bounds, MOMENTARY_SPAN, 1)),
+    shortTermMaxLufs: maxLufsOrNull(windowEnergies(sums, weights, bounds, SHORT_TERM_SPAN, 1)),
     loudnessRangeLu: loudnessRangeFromShortTerm(shortTermEnergy),
-    momentaryLufs,
-    shortTermLufs,
+    momentaryLufs: momentaryEnergy.map(energyToLufs),
+    shortTermLufs: shortTermEnergy.map(energyToLufs),
   };
 }
 

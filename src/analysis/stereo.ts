@@ -3,7 +3,7 @@
  * compatibility as a loudness change, and left/right balance.
  * Band-wise width lives in spectrum.ts, which already has the mid/side spectra.
  */
-import { INTEGRATED_RELATIVE_GATE_LU, energyToLufs, gateBlocks, integratedFromBlocks, percentileSorted, windowEnergies, type SubBlocks } from './loudness.js';
+import { INTEGRATED_RELATIVE_GATE_LU, energyToLufs, gateBlocks, gatingBlockEnergies, integratedFromBlocks, percentileSorted, type SubBlocks } from './loudness.js';
 
 export interface StereoTimeStats {
   /** Σ L·R / √(Σ L² · Σ R²) over the whole file: +1 mono, 0 unrelated, −1 polarity-inverted. Null for silence. */
@@ -19,7 +19,6 @@ export interface StereoTimeStats {
 const CORRELATION_LOW_PERCENTILE = 5;
 /** Windows whose quieter channel is below −70 dBFS mean-square are left out of the correlation-over-time. */
 const SILENT_WINDOW_POWER = 1e-7;
-const WINDOW_SUB_BLOCKS = 4;
 
 /** Raw (unweighted) Σ L², Σ R², Σ L·R per sub-block, on the same sub-block grid as the loudness pass. */
 function rawStereoSums(left: Float32Array, right: Float32Array, bounds: Float64Array): [Float64Array, Float64Array, Float64Array] {
@@ -39,9 +38,9 @@ function rawStereoSums(left: Float32Array, right: Float32Array, bounds: Float64A
 }
 
 function correlationOverTime(ll: Float64Array, rr: Float64Array, lr: Float64Array, bounds: Float64Array): number | null {
-  const wl = windowEnergies([ll], [1], bounds, WINDOW_SUB_BLOCKS);
-  const wr = windowEnergies([rr], [1], bounds, WINDOW_SUB_BLOCKS);
-  const wx = windowEnergies([lr], [1], bounds, WINDOW_SUB_BLOCKS);
+  const wl = gatingBlockEnergies([ll], [1], bounds);
+  const wr = gatingBlockEnergies([rr], [1], bounds);
+  const wx = gatingBlockEnergies([lr], [1], bounds);
   const values: number[] = [];
   for (let k = 0; k < wl.length; k++) {
     if (Math.min(wl[k], wr[k]) > SILENT_WINDOW_POWER) values.push(wx[k] / Math.sqrt(wl[k] * wr[k]));
@@ -67,19 +66,19 @@ export function measureStereoTime(left: Float32Array, right: Float32Array, kBloc
   const monoSums = new Float64Array(count);
   for (let b = 0; b < count; b++) monoSums[b] = (sums[0][b] + sums[1][b] + 2 * cross[b]) / 4;
   // Both speakers play the fold-down, so it counts twice (G = 1 for L and R).
-  const monoIntegrated = integratedFromBlocks(windowEnergies([monoSums], [2], bounds, WINDOW_SUB_BLOCKS));
+  const monoIntegrated = integratedFromBlocks(gatingBlockEnergies([monoSums], [2], bounds));
   let monoLoudnessDeltaDb: number | null = null;
   if (stereoIntegratedLufs !== null) {
     // A fold-down that cancels below the gates has lost everything: report it as −∞ clipped to the gate range.
     monoLoudnessDeltaDb = (monoIntegrated ?? -70) - stereoIntegratedLufs;
   }
 
-  const stereoBlocks = windowEnergies(sums, [1, 1], bounds, WINDOW_SUB_BLOCKS);
+  const stereoBlocks = gatingBlockEnergies(sums, [1, 1], bounds);
   const gated = gateBlocks(stereoBlocks, INTEGRATED_RELATIVE_GATE_LU);
   let balanceDb: number | null = null;
   if (gated) {
-    const leftBlocks = windowEnergies([sums[0]], [1], bounds, WINDOW_SUB_BLOCKS);
-    const rightBlocks = windowEnergies([sums[1]], [1], bounds, WINDOW_SUB_BLOCKS);
+    const leftBlocks = gatingBlockEnergies([sums[0]], [1], bounds);
+    const rightBlocks = gatingBlockEnergies([sums[1]], [1], bounds);
     let el = 0, er = 0;
     for (const k of gated) { el += leftBlocks[k]; er += rightBlocks[k]; }
     if (el > 0 && er > 0) balanceDb = energyToLufs(el) - energyToLufs(er);

@@ -37,11 +37,11 @@ export function readExtended80(bytes: Uint8Array, at: number): number {
 
 /** Decodes FORM/AIFF or FORM/AIFC; `isAifc` from the FORM type (checked by the caller). */
 export async function decodeAiff(src: ByteSource, path: string, isAifc: boolean): Promise<StereoAudio> {
-  const { chunks, cutHeader } = await listChunks(src, 12, false);
+  const { chunks, truncated } = await listChunks(src, 12, false);
   const comm = chunks.find((c) => c.id === 'COMM');
   const ssnd = chunks.find((c) => c.id === 'SSND');
   if (!comm || !ssnd) {
-    if (cutHeader || src.size < 54) throw new AudioFileError(path, 'truncated header: the file ends before the AIFF header is complete');
+    if (truncated) throw new AudioFileError(path, 'truncated header: the file ends before the AIFF header is complete');
     throw new AudioFileError(path, `AIFF file has no ${comm ? 'SSND' : 'COMM'} chunk`);
   }
   const minComm = isAifc ? 22 : 18;

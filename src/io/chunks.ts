@@ -17,7 +17,7 @@ export function fourCC(bytes: Uint8Array, at: number): string {
  * the end of the file; a body that runs past the end is still listed, with its declared size, so the caller can
  * report exactly what is missing. Reads only the 8-byte headers.
  */
-export async function listChunks(src: ByteSource, start: number, littleEndian: boolean): Promise<{ chunks: Chunk[]; cutHeader: boolean }> {
+export async function listChunks(src: ByteSource, start: number, littleEndian: boolean): Promise<{ chunks: Chunk[]; truncated: boolean }> {
   const chunks: Chunk[] = [];
   let at = start;
   while (at + 8 <= src.size) {
@@ -27,6 +27,9 @@ export async function listChunks(src: ByteSource, start: number, littleEndian: b
     chunks.push({ id: fourCC(head, 0), offset: at + 8, size });
     at += 8 + size + (size & 1);
   }
-  // A few writers omit the final pad byte, so a single leftover byte is not a cut header.
-  return { chunks, cutHeader: at < src.size - 1 };
+  // Truncated: no chunk at all, a header cut short (a single leftover byte is a missing pad byte, which some
+  // writers omit), or a last body that runs past the end.
+  const last = chunks[chunks.length - 1];
+  const truncated = !last || at < src.size - 1 || last.offset + last.size > src.size;
+  return { chunks, truncated };
 }

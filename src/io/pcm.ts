@@ -100,10 +100,23 @@ function int32(src: Uint8Array, p: number, stride: number, n: number, le: boolea
   }
 }
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** Returns the index of the first non-finite sample, or -1. */
 function float32(src: Uint8Array, p: number, stride: number, n: number, le: boolean, dst: Float32Array, o: number): number {
-  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   let bad = -1;
+  if (le === LITTLE_ENDIAN_HOST && (src.byteOffset & 3) === 0) {
+    // Native byte order and aligned: read through a Float32Array view, several times faster than a DataView.
+    const f = new Float32Array(src.buffer, src.byteOffset, src.byteLength >> 2);
+    const step = stride >> 2;
+    for (let i = 0, q = p >> 2; i < n; i++, q += step) {
+      const v = f[q];
+      dst[o + i] = v;
+      if (v - v !== 0 && bad < 0) bad = i;
+    }
+    return bad;
+  }
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   for (let i = 0; i < n; i++, p += stride) {
     const v = view.getFloat32(p, le);
     dst[o + i] = v;

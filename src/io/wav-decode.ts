@@ -94,7 +94,7 @@ export function parseFmt(path: string, fmt: Uint8Array): WavFormat {
     channels,
   };
   const codec = isFloat ? `pcm_f${bits}le` : bytes === 1 ? 'pcm_u8' : `pcm_s${bytes * 8}le`;
-  return { layout, sampleRate, bitDepth: validBits, codec, blockAlign };
+  return { layout, sampleRate, bitDepth: isFloat ? bits : validBits, codec, blockAlign };
 }
 
 function find(chunks: Chunk[], id: string): Chunk | undefined {
@@ -103,11 +103,11 @@ function find(chunks: Chunk[], id: string): Chunk | undefined {
 
 /** Decodes a RIFF/WAVE file; `src` starts with "RIFF....WAVE" (checked by the caller). */
 export async function decodeWav(src: ByteSource, path: string): Promise<StereoAudio> {
-  const { chunks, cutHeader } = await listChunks(src, 12, true);
+  const { chunks, truncated } = await listChunks(src, 12, true);
   const fmtChunk = find(chunks, 'fmt ');
   const dataChunk = find(chunks, 'data');
   if (!fmtChunk || !dataChunk) {
-    if (cutHeader || src.size < 44) throw new AudioFileError(path, 'truncated header: the file ends before the WAV header is complete');
+    if (truncated) throw new AudioFileError(path, 'truncated header: the file ends before the WAV header is complete');
     throw new AudioFileError(path, `WAV file has no ${fmtChunk ? 'data' : 'fmt'} chunk`);
   }
   if (fmtChunk.offset + fmtChunk.size > src.size) {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/analysis/analyze.js';
 import type { SourceInfo, StereoAudio } from '../../src/io/types.js';
-import { seededNoise, sine } from '../helpers/signals.js';
+import { fadeInOut, seededNoise, sine } from '../helpers/signals.js';
 
 const FS = 48000;
 
@@ -53,8 +53,9 @@ describe('mix-prep warnings', () => {
   });
 
   it('INTERSAMPLE_OVERS when samples stay below full scale but the waveform does not', () => {
-    // fs/4 sine at 45°: every sample is ±0.95, the waveform's crest is 0.95·√2 = +2.6 dBTP.
-    const x = sine({ samples: FS * 5, sampleRate: FS, frequency: FS / 4, amplitude: 0.95 * Math.SQRT2, phaseDeg: 45 });
+    // fs/4 sine at 45°: every sample is ±0.95, the waveform's crest is 0.95·√2 = +2.6 dBTP. Faded in and
+    // out (10 ms, as Tech 3341's true-peak signals) so that no edge adds a Gibbs overshoot of its own.
+    const x = fadeInOut(sine({ samples: FS * 5, sampleRate: FS, frequency: FS / 4, amplitude: 0.95 * Math.SQRT2, phaseDeg: 45 }), FS / 100);
     const w = analyzeAudio(audio(x)).warnings.find((v) => v.code === 'INTERSAMPLE_OVERS');
     expect(w?.message).toContain('2.6 dBTP');
   });

@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import { open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { AudioFileError } from '../util/errors.js';
+
+export type WavSampleFormat = { kind: 'pcm'; bits: 16 | 24 } | { kind: 'float'; bits: 32 };
+
+const WAVE_FORMAT_PCM = 0x0001;
+const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+/** KSDATAFORMAT_SUBTYPE_* GUID bytes after the 2-byte format tag (ksmedia.h). */
+const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+const MAX_RIFF_BYTES = 0xffffffff;
+/** Frames converted per write in writeWavFile (≈ 384 kB for 24-bit stereo). */
+const WRITE_FRAMES = 1 << 16;
+
+interface Layout {
+  channels: number;
+  frames: number;
+  bytesPerSample: number;
+  dataBytes: number;
+  headerBytes: number;
+  /** Total file size including the pad byte after odd-sized data. */
+  fileBytes: number;
+  extensible: boolean;
+  isFloat: boolean;
+}
+
+function plan(channels: Float32Array[], sampleRate: number, format: WavSampleFormat): Layout {
+  if (channels.length === 0) throw new RangeError('encodeWav: no channels');
+  const frames = channels[0].length;
+  if (channels.some((c) => c.length !== frames)) throw new RangeError('encodeWav: channels differ in length');
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0 || sampleRate > MAX_RIFF_BYTES) {
+    throw new RangeError(`encodeWav: bad sample rate ${sampleRate}`);
+  }
+  const isFloat = format.kind === 'float';
+  const okBits = isFloat ? format.bits === 32 : format.bits === 16 || format.bits === 24;
+  if (!okBits) throw new RangeError(`encodeWav: unsupported format ${format.kind} ${format.bits}-bit`);
+  // Plain PCM / IEEE-float tags are the most widely read for 1-2 channels; EXTENSIBLE is required above that.
+  const extensible = channels.length > 2;
+  const bytesPerSample = format.bits / 8;
+  const dataBytes = frames * channels.length * bytesPerSample;
+  const fmtBytes = extensible ? 40 : isFloat ? 18 : 16;
+  // Non-PCM formats carry a 'fact' chunk with the frame count (Microsoft RIFF spec, 1991).
+  const factBytes = isFloat ? 12 : 0;
+  const headerBytes = 12 + 8 + fmtBytes + factBytes + 8;
+  const fileBytes = headerBytes + dataBytes + (dataBytes & 1);
+  if (fileBytes - 8 > MAX_RIFF_BYTES) throw new RangeError('encodeWav: the audio is too long for a WAV file (over 4 GB)');
+  return { channels: channels.length, frames, bytesPerSample, dataBytes, headerBytes, fileBytes, extensible, isFloat };
+}
+
+function header(l: Layout, sampleRate: number, bits: number): Uint8Array {
+  const out = new Uint8Array(l.headerBytes);
+  const v = new DataView(out.buffer);
+  const text = (at: number, s: string) => {
+    for (let i = 0; i < 4; i++) out[at + i] = s.charCodeAt(i);
+  };
+  const blockAlign = l.channels * l.bytesPerSample;
+  const tag = l.isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM;
+  text(0, 'RIFF');
+  v.setUint32(4, l.fileBytes - 8, true);
+  text(8, 'WAVE');
+  text(12, 'fmt ');
+  const fmtBytes = l.extensible ? 40 : l.isFloat ? 18 : 16;
+  v.setUint32(16, fmtBytes, true);
+  v.setUint16(20, l.extensible ? WAVE_FORMAT_EXTENSIBLE : tag, true);
+  v.setUint16(22, l.channels, true);
+  v.setUint32(24, sampleRate, true);
+  v.setUint32(28, sampleRate * blockAlign, true);
+  v.setUint16(32, blockAlign, true);
+  v.setUint16(34, bits, true);
+  if (fmtBytes >= 18) v.setUint16(36, fmtBytes - 18, true); // cbSize
+  if (l.extensible) {
+    v.setUint16(38, bits, true); // wValidBitsPerSample
+    v.setUint32(40, 0, true); // dwChannelMask 0: no speaker assignment
+    v.setUint16(44, tag, true);
+    out.set(GUID_TAIL, 46);
+  }
+  let at = 20 + fmtBytes;
+  if (l.isFloat) {
+    text(at, 'fact');
+    v.setUint32(at + 4, 4, true);
+    v.setUint32(at + 8, l.frames, true);
+    at += 12;
+  }
+  text(at, 'data');
+  v.setUint32(at + 4, l.dataBytes, true);
+  return out;
+}
+
+/**
+ * Writes frames [start, start + count) interleaved into `out` at `at`.
+ * Integers: x · 2^(bits-1), rounded half away from zero, clipped to [-2^(bits-1), 2^(bits-1) - 1] — the inverse of
+ * the decoder's scaling, so decode(encode(x)) == x for every representable x. No dither: that is a DSP stage.
+ * A non-finite sample is a bug upstream, so it throws a plain Error rather than writing garbage.
+ */
+function encodeFrames(channels: Float32Array[], start: number, count: number, format: WavSampleFormat, out: Uint8Array, at: number): void {
+  const nch = channels.length;
+  const bytes = format.bits / 8;
+  const stride = nch * bytes;
+  for (let c = 0; c < nch; c++) {
+    const src = channels[c];
+    let p = at + c * bytes;
+    if (format.kind === 'float') {
+      const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+      for (let i = start; i < start + count; i++, p += stride) {
+        const x = src[i];
+        if (x - x !== 0) throw nonFinite(c, i, x);
+        view.setFloat32(p, x, true);
+      }
+      continue;
+    }
+    const scale = format.bits === 16 ? 32768 : 8388608;
+    const max = scale - 1;
+    const min = -scale;
+    for (let i = start; i < start + count; i++, p += stride) {
+      const x = src[i];
+      if (x - x !== 0) throw nonFinite(c, i, x);
+      // x · 2^(bits-1) and ± 0.5 are exact in double precision for float32 x, so floor/ceil round exactly.
+      const y = x * scale;
+      let q = y >= 0 ? Math.floor(y + 0.5) : Math.ceil(y - 0.5);
+      if (q > max) q = max;
+      else if (q < min) q = min;
+      out[p] = q & 0xff;
+      out[p + 1] = (q >> 8) & 0xff;
+      if (bytes === 3) out[p + 2] = (q >> 16) & 0xff;
+    }
+  }
+}
+
+function nonFinite(channel: number, index: number, x: number): Error {
+  return new Error(`WAV encoder: non-finite sample ${x} in channel ${channel + 1} at sample ${index}`);
+}
+
+/** Encodes channels (one Float32Array each, equal lengths) as a complete WAV file in memory. */
+export function encodeWav(channels: Float32Array[], sampleRate: number, format: WavSampleFormat): Uint8Array {
+  const l = plan(channels, sampleRate, format);
+  const out = new Uint8Array(l.fileBytes);
+  out.set(header(l, sampleRate, format.bits), 0);
+  encodeFrames(channels, 0, l.frames, format, out, l.headerBytes);
+  return out; // the pad byte after odd-sized data is already 0
+}
+
+/** Real path of `p`, or of its directory plus its name when `p` does not exist yet. */
+async function canonical(p: string): Promise<string> {
+  try {
+    return await realpath(p);
+  } catch {
+    try {
+      return join(await realpath(dirname(resolve(p))), basename(p));
+    } catch {
+      return resolve(p);
+    }
+  }
+}
+
+async function refuseInputs(path: string, inputs: string[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const target = await canonical(path);
+  const targetStat = await stat(path).catch(() => null);
+  for (const input of inputs) {
+    const same = (await canonical(input)) === target;
+    const inputStat = targetStat ? await stat(input).catch(() => null) : null;
+    // dev + inode also catches hard links and case-insensitive file systems.
+    const sameFile = targetStat && inputStat && targetStat.dev === inputStat.dev && targetStat.ino === inputStat.ino;
+    if (same || sameFile) throw new AudioFileError(path, `is also an input file (${input}); refusing to overwrite it`);
+  }
+}
+
+function writeProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'cannot write: the directory does not exist';
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return 'cannot write: permission denied';
+    case 'ENOSPC':
+      return 'cannot write: no space left on the device';
+    case 'EDQUOT':
+      return 'cannot write: disk quota exceeded';
+    default:
+      return `cannot write (${code ?? String(err)})`;
+  }
+}
+
+/**
+ * Writes a WAV file atomically: the audio goes to a temporary file in the destination directory, which is then
+ * renamed over `path`, so a failure never leaves a partial file. Refuses to write onto any of `opts.inputs`.
+ */
+export async function writeWavFile(
+  path: string,
+  channels: Float32Array[],
+  sampleRate: number,
+  format: WavSampleFormat,
+  opts: { inputs?: string[] } = {},
+): Promise<void> {
+  const l = plan(channels, sampleRate, format);
+  const existing = await stat(path).catch(() => null);
+  if (existing?.isDirectory()) throw new AudioFileError(path, 'is a directory');
+  await refuseInputs(path, opts.inputs ?? []);
+
+  const temp = join(dirname(resolve(path)), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle;
+  try {
+    handle = await open(temp, 'wx');
+  } catch (err) {
+    throw new AudioFileError(path, writeProblem(err));
+  }
+  try {
+    const writeAll = async (bytes: Uint8Array) => {
+      for (let at = 0; at < bytes.length; ) at += (await handle!.write(bytes, at, bytes.length - at)).bytesWritten;
+    };
+    await writeAll(header(l, sampleRate, format.bits));
+    const frameBytes = l.channels * l.bytesPerSample;
+    const buffer = new Uint8Array(Math.min(l.frames, WRITE_FRAMES) * frameBytes);
+    for (let done = 0; done < l.frames; done += WRITE_FRAMES) {
+      const n = Math.min(WRITE_FRAMES, l.frames - done);
+      encodeFrames(channels, done, n, format, buffer, 0);
+      await writeAll(buffer.subarray(0, n * frameBytes));
+    }
+    if (l.dataBytes & 1) await writeAll(new Uint8Array(1));
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await rename(temp, path);
+  } catch (err) {
+    await handle?.close().catch(() => {});
+    await unlink(temp).catch(() => {});
+    if (err instanceof Error && !(err as NodeJS.ErrnoException).code) throw err; // a bug (e.g. NaN), keep its stack
+    throw new AudioFileError(path, writeProblem(err));
+  }
+}
