@@ -47,3 +47,9 @@ export function fractionalOctaveBands(bandsPerOctave: number, minHz: number, max
 export function thirdOctaveBands(minHz = 20, maxHz = 20000): BandSet {
   return fractionalOctaveBands(3, minHz, maxHz);
 }
+
+/** IEC 61260-1 nominal (rounded) names of the 31 default 1/3-octave bands, for labels and feature names. */
+export const NOMINAL_THIRD_OCTAVES_HZ = [
+  20, 25, 31.5, 40, 50, 63, 80, 100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000, 2500,
+  3150, 4000, 5000, 6300, 8000, 10000, 12500, 16000, 20000,
+];

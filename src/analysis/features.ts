@@ -6,6 +6,7 @@
  * trained models are bound to it.
  */
 import type { AnalysisReport } from './analyze.js';
+import { NOMINAL_THIRD_OCTAVES_HZ } from './bands.js';
 
 export const FEATURE_VERSION = 1;
 
@@ -25,11 +26,6 @@ interface FeatureSpec {
 
 type ReportWithoutFeatures = Omit<AnalysisReport, 'features'>;
 
-/** IEC 61260-1 nominal 1/3-octave centres, 20 Hz to 20 kHz: the names of the band features. */
-export const NOMINAL_THIRD_OCTAVES_HZ = [
-  20, 25, 31.5, 40, 50, 63, 80, 100, 125, 160, 200, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000, 2500,
-  3150, 4000, 5000, 6300, 8000, 10000, 12500, 16000, 20000,
-];
 
 /** Below any real band level relative to loudness; marks a band with no content or above Nyquist. */
 const BAND_FLOOR_DB = -100;

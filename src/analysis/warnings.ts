@@ -22,7 +22,7 @@ export type WarningCode =
   | 'TOO_SHORT_FOR_LOUDNESS'
   | 'SILENT';
 
-/** Mastering engineers ask for mix peaks between −6 and −3 dBFS. */
+/** Mastering engineers ask for mix peaks between -6 and -3 dBFS. */
 export const PEAK_HOT_DBFS = -3;
 export const PEAK_LOW_DBFS = -12;
 /** −60 dBFS of DC is audible as a thump at edits and costs headroom. */
@@ -62,9 +62,9 @@ export function mixPrepWarnings(m: WarningInputs): Warning[] {
     return out;
   }
   if (m.samplePeakDbfs > PEAK_HOT_DBFS) {
-    add('PEAK_TOO_HOT', `Sample peak ${f1(m.samplePeakDbfs)} dBFS is above ${PEAK_HOT_DBFS} dBFS: export the mix with peaks between −6 and −3 dBFS to leave headroom for mastering.`);
+    add('PEAK_TOO_HOT', `Sample peak ${f1(m.samplePeakDbfs)} dBFS is above ${PEAK_HOT_DBFS} dBFS: export the mix with peaks between -6 and -3 dBFS to leave headroom for mastering.`);
   } else if (m.samplePeakDbfs < PEAK_LOW_DBFS) {
-    add('PEAK_TOO_LOW', `Sample peak ${f1(m.samplePeakDbfs)} dBFS is below ${PEAK_LOW_DBFS} dBFS: the mix is quieter than needed; peaks between −6 and −3 dBFS are usual.`);
+    add('PEAK_TOO_LOW', `Sample peak ${f1(m.samplePeakDbfs)} dBFS is below ${PEAK_LOW_DBFS} dBFS: the mix is quieter than needed; peaks between -6 and -3 dBFS are usual.`);
   }
   if (m.clippedRuns > 0) {
     add('CLIPPING', `${m.clippedRuns} clipped run(s) (${m.clippedSamples} samples, longest ${m.longestClipRun} samples) of consecutive full-scale samples: fix the clipping in the mix, mastering cannot restore it.`);
@@ -76,10 +76,10 @@ export function mixPrepWarnings(m: WarningInputs): Warning[] {
     add('DC_OFFSET', `DC offset of ${f1(m.dcDbfs)} dBFS (threshold ${DC_OFFSET_DBFS} dBFS): remove it with a high-pass filter before mastering.`);
   }
   if (m.leadingSilenceS > SILENCE_WARN_S) {
-    add('LEADING_SILENCE', `${m.leadingSilenceS.toFixed(2)} s of silence (below −60 dBFS) before the music starts.`);
+    add('LEADING_SILENCE', `${m.leadingSilenceS.toFixed(2)} s of silence (below -60 dBFS) before the music starts.`);
   }
   if (m.trailingSilenceS > SILENCE_WARN_S) {
-    add('TRAILING_SILENCE', `${m.trailingSilenceS.toFixed(2)} s of silence (below −60 dBFS) after the music ends.`);
+    add('TRAILING_SILENCE', `${m.trailingSilenceS.toFixed(2)} s of silence (below -60 dBFS) after the music ends.`);
   }
   if (m.source.lossy) {
     const rate = m.source.bitrateKbps !== null ? ` at ${Math.round(m.source.bitrateKbps)} kbit/s` : '';

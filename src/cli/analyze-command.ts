@@ -1,5 +1,6 @@
 /** `refmaster analyze FILE... [--json]` */
 import { analyzeAudio, type AnalysisReport } from '../analysis/analyze.js';
+import { NOMINAL_THIRD_OCTAVES_HZ } from '../analysis/bands.js';
 import { decodeFile } from '../io/decode.js';
 import { fmt, fmtHz, fmtSigned, table } from './format.js';
 import { clearProgress, progress, reportError } from './run.js';
@@ -16,10 +17,10 @@ function describeFormat(r: AnalysisReport): string {
   return `${r.format.codec}${depth}${rate}, ${fmt(r.sampleRate / 1000, 1)} kHz, ${layout}, ${fmt(r.durationS, 1)} s`;
 }
 
-/** Octave-spaced subset of the 1/3-octave bands: readable on one line. */
-function spectrumLine(bandsHz: number[], values: (number | null)[]): string {
+/** Octave-spaced subset of the 1/3-octave bands (25 Hz … 12.5 kHz), by their nominal names: readable on one line. */
+function spectrumLine(values: (number | null)[]): string {
   const parts: string[] = [];
-  for (let i = 1; i < bandsHz.length; i += 3) parts.push(`${fmtHz(bandsHz[i])}:${fmt(values[i], 0)}`);
+  for (let i = 1; i < values.length; i += 3) parts.push(`${fmtHz(NOMINAL_THIRD_OCTAVES_HZ[i])}:${fmt(values[i], 0)}`);
   return parts.join(' ');
 }
 
@@ -41,8 +42,8 @@ export function formatReport(r: AnalysisReport): string {
     ['L/R balance', fmtSigned(S.balanceDb, 1, 'dB')],
     ['Spectral tilt', fmt(F.tiltDbPerOct, 2, 'dB/oct')],
     ['Centroid (median)', fmt(F.descriptors.centroidHz?.median, 0, 'Hz')],
-    ['Mid bands, dB re LUFS', spectrumLine(F.bandsHz, F.midDb)],
-    ['Side bands, dB re LUFS', spectrumLine(F.bandsHz, F.sideDb)],
+    ['Mid bands, dB re LUFS', spectrumLine(F.midDb)],
+    ['Side bands, dB re LUFS', spectrumLine(F.sideDb)],
   ];
   const warnings = r.warnings.length === 0 ? '  no mix-prep warnings' : r.warnings.map((w) => `  ! ${w.code}: ${w.message}`).join('\n');
   return `${r.file}  (${describeFormat(r)})\n${table(rows)}\n${warnings}\n`;

@@ -11,8 +11,9 @@ export function fmtSigned(value: number | null | undefined, decimals: number, un
   return value !== null && value !== undefined && value > 0 && text !== '–' && !/^0(\.0+)?( |$)/.test(text) ? `+${text}` : text;
 }
 
+/** 31.5 → "31.5", 1000 → "1k", 12500 → "12.5k". */
 export function fmtHz(hz: number): string {
-  return hz >= 1000 ? `${+(hz / 1000).toFixed(hz >= 10000 ? 0 : 1)}k` : `${+hz.toFixed(hz < 100 ? 1 : 0)}`;
+  return hz >= 1000 ? `${+(hz / 1000).toFixed(2)}k` : `${+hz.toFixed(1)}`;
 }
 
 /** Two-column label/value table, labels padded to one width. */

@@ -1,7 +1,8 @@
 /** The feature vector's contract with the model: fixed names and order, finite values, fills for undefined figures. */
 import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/analysis/analyze.js';
-import { FEATURES, FEATURE_VERSION, NOMINAL_THIRD_OCTAVES_HZ } from '../../src/analysis/features.js';
+import { NOMINAL_THIRD_OCTAVES_HZ } from '../../src/analysis/bands.js';
+import { FEATURES, FEATURE_VERSION } from '../../src/analysis/features.js';
 import type { StereoAudio } from '../../src/io/types.js';
 import { seededNoise } from '../helpers/signals.js';
 
