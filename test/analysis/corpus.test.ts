@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/analysis/analyze.js';
 import { decodeFile } from '../../src/io/decode.js';
 import { ampToDb } from '../../src/util/db.js';
+import { CORPUS } from '../helpers/corpus.js';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
 const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => f.endsWith('.flac')).sort() : [];
 const hasFfmpeg = (() => {
   try {

@@ -15,6 +15,7 @@ import {
 } from '../../src/analysis/spectrum.js';
 import { decodeFile } from '../../src/io/decode.js';
 import { mulberry32, seededNoise, sine } from '../helpers/signals.js';
+import { CORPUS } from '../helpers/corpus.js';
 
 const FS = 44100;
 const tone = (samples: number, frequency: number, amplitude: number, sampleRate: number): Float32Array =>
@@ -316,7 +317,6 @@ describe('powerBetween', () => {
   });
 });
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
 const manifest: { files: { file: string; measurements: { side_mid_db: number } }[] } | null =
   existsSync(join(CORPUS, 'manifest.json')) ? JSON.parse(readFileSync(join(CORPUS, 'manifest.json'), 'utf8')) : null;
 

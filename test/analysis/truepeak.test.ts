@@ -16,8 +16,8 @@ import { HALF_TAPS, TRUE_PEAK_FILTER, kaiserSincKernel } from '../../src/analysi
 import { decodeFile } from '../../src/io/decode.js';
 import { ampToDb } from '../../src/util/db.js';
 import { concat, fadeInOut, seededNoise, sine } from '../helpers/signals.js';
+import { CORPUS } from '../helpers/corpus.js';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
 const RATES = [44100, 48000, 96000];
 
 function samplePeak(x: Float32Array): number {

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { AudioFileError } from '../../src/util/errors.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/io/', import.meta.url));
-export const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+export { CORPUS } from '../helpers/corpus.js';
 
 /** xorshift32 (Marsaglia 2003): the generator the noise fixtures were made with (make-fixtures.sh). */
 export function xorshift32(seed: number): () => number {
