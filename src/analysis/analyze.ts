@@ -5,7 +5,7 @@
  */
 import type { SourceInfo, StereoAudio } from '../io/types.js';
 import { ampToDb, finiteOrNull, powerToDb } from '../util/db.js';
-import { type SpectralDescriptors, } from './descriptors.js';
+import type { SpectralDescriptors } from './descriptors.js';
 import { extractFeatures, type FeatureVector } from './features.js';
 import { kWeightedSubBlocks, loudnessFromSubBlocks, percentileSorted } from './loudness.js';
 import { scanSamples } from './samples.js';
@@ -56,8 +56,10 @@ export interface AnalysisReport {
     correlationLow: number | null;
     monoLoudnessDeltaDb: number | null;
     balanceDb: number | null;
-    /** Side energy below 150 Hz relative to mid energy below 150 Hz, dB. */
+    /** Side energy in 20–150 Hz relative to mid energy in 20–150 Hz, dB: bass that is not mono. */
     lowSideToMidDb: number | null;
+    /** Side energy in 20–150 Hz relative to the whole mid energy, dB. */
+    lowSideToTotalDb: number | null;
     /** Side/mid energy ratio per spectrum band. */
     widthPerBand: (number | null)[];
   };
@@ -185,6 +187,7 @@ export function analyzeAudio(audio: StereoAudio, options?: AnalyzeOptions): Anal
       monoLoudnessDeltaDb: stereoTime.monoLoudnessDeltaDb,
       balanceDb: stereoTime.balanceDb,
       lowSideToMidDb: spec.lowSideToMidDb,
+      lowSideToTotalDb: spec.lowSideToTotalDb,
       widthPerBand: spec.widthPerBand,
     },
     spectrum: {
