@@ -19,10 +19,6 @@ function num(min: number, max: number, def: number, unit: string, description: s
     .meta({ description, unit });
 }
 
-function int(min: number, max: number, def: number, unit: string, description: string) {
-  return num(min, max, def, unit, description).pipe(z.number().int({ error: 'must be a whole number' }));
-}
-
 const bypass = (def: boolean) => z.boolean().default(def).meta({ description: 'skip this stage' });
 const channelMode = z.enum(['stereo', 'mid', 'side']).default('stereo').meta({ description: 'which signal the band acts on' });
 
