@@ -9,7 +9,7 @@
  * - Peak memory is measured in a child process on a 10-minute 96 kHz stereo file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,47 +17,16 @@ import { analyzeAudio, type AnalysisStage } from '../../src/analysis/analyze.js'
 import { decodeFile } from '../../src/io/decode.js';
 import { writeWavFile } from '../../src/io/index.js';
 import { seededNoise } from '../helpers/signals.js';
-import { median } from './util.js';
+import { buildTrack, median, timeMedian } from './util.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
-const corpus = join(repo, '../shared/corpus');
 const RUNS = 5;
 const TRACK_S = 300;
 const RATE = 44100;
 
 function has(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-async function buildTrack(): Promise<[Float32Array, Float32Array]> {
-  const sources = existsSync(corpus)
-    ? readdirSync(corpus).filter((f) => f.startsWith('mix') && f.endsWith('.flac')).sort().map((f) => join(corpus, f))
-    : [join(repo, 'test/fixtures/demo/demo-mix.flac')];
-  const n = TRACK_S * RATE;
-  const left = new Float32Array(n), right = new Float32Array(n);
-  let pos = 0;
-  while (pos < n) {
-    for (const file of sources) {
-      const audio = await decodeFile(file);
-      const take = Math.min(audio.left.length, n - pos);
-      left.set(audio.left.subarray(0, take), pos);
-      right.set(audio.right.subarray(0, take), pos);
-      pos += take;
-      if (pos >= n) break;
-    }
-  }
-  return [left, right];
-}
-
-async function timeMedian(runs: number, fn: () => Promise<void> | void): Promise<number> {
-  const times: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
 }
 
 function libebur128Ms(rawPath: string): { medianMs: number; integratedLufs: number } | null {
@@ -79,7 +48,7 @@ const f0 = (v: number) => v.toFixed(0);
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'refmaster-bench-'));
   try {
-    const [left, right] = await buildTrack();
+    const [left, right] = await buildTrack(TRACK_S, RATE);
     const wav = join(dir, 'track.wav');
     await writeWavFile(wav, [left, right], RATE, { kind: 'pcm', bits: 24 });
     const audio = await decodeFile(wav);
