@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /** The `refmaster` command line. */
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { chainJsonSchema, defaultChain } from '../chain/load.js';
+import { parameterNames } from '../chain/overrides.js';
 import { analyzeCommand } from './analyze-command.js';
+import { compareCommand } from './compare-command.js';
+import { renderCommand } from './render-command.js';
 import { reportError } from './run.js';
+import { VERSION } from '../util/version.js';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 const program = new Command()
   .name('refmaster')
   .description('AI-assisted, reference-matching audio mastering engine')
-  .version(version)
+  .version(VERSION)
   .option('--debug', 'print stack traces for errors')
   .showHelpAfterError()
   .exitOverride();
@@ -32,13 +35,77 @@ Examples:
     process.exitCode = await analyzeCommand(files, { ...opts, debug: program.opts().debug });
   });
 
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('render')
+  .description('render a mastering chain over a file, with command-line overrides')
+  .argument('<input>', 'the mix (any format analyze reads)')
+  .requiredOption('-o, --output <file>', 'output WAV (written to a temp file, then renamed)')
+  .option('--chain <file>', 'chain document (JSON); default: the default chain (`refmaster chain`)')
+  .option('--set <stage.param=value>', 'override one parameter (repeatable), e.g. limiter.ceilingDbtp=-1', collect)
+  .option('--json', 'print the render report as JSON')
+  .option('--cache <dir>', 'keep the pre-limiter render in DIR, so re-renders that change only the limiter or output start there')
+  .addHelpText(
+    'after',
+    `
+Parameters are named stage.param with the unit in the name: input.gainDb, eq.highpassHz,
+compressor.ratio, limiter.ceilingDbtp, limiter.targetLufs, output.format, … (\`refmaster chain --params\`).
+
+Examples:
+  refmaster render mix.wav --chain chain.json -o master.wav
+  refmaster render mix.wav --set limiter.targetLufs=-14 --set limiter.ceilingDbtp=-1 -o master.wav
+  refmaster render mix.wav --chain chain.json --set compressor.ratio=1.5 --set output.format=pcm16 --set output.sampleRateHz=44100 -o cd.wav
+  refmaster render mix.wav --chain chain.json --cache .refmaster-cache --set limiter.ceilingDbtp=-2 -o master.wav`,
+  )
+  .action(async (input: string, opts: { output: string; chain?: string; set?: string[]; json?: boolean; cache?: string }) => {
+    process.exitCode = await renderCommand(input, opts);
+  });
+
+program
+  .command('compare')
+  .description('compare two files at matched loudness: loudness, peaks, dynamics, stereo and spectrum differences')
+  .argument('<a>', 'first file (e.g. the mix)')
+  .argument('<b>', 'second file (e.g. the master)')
+  .option('--json', 'print the comparison as JSON')
+  .option('--previews <dir>', 'write both files at the same integrated loudness into DIR, to listen without the level bias')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  refmaster compare mix.wav master.wav
+  refmaster compare mix.wav master.wav --previews previews/`,
+  )
+  .action(async (a: string, b: string, opts: { json?: boolean; previews?: string }) => {
+    process.exitCode = await compareCommand(a, b, { ...opts, debug: program.opts().debug });
+  });
+
+program
+  .command('chain')
+  .description('print the default chain document, its JSON Schema or the parameter names')
+  .option('--schema', 'print the JSON Schema of chain documents')
+  .option('--params', 'list every stage.param name')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  refmaster chain > chain.json         start a chain from the defaults, then edit it
+  refmaster chain --schema > chain.schema.json`,
+  )
+  .action((opts: { schema?: boolean; params?: boolean }) => {
+    const out = opts.params ? parameterNames().join('\n') : JSON.stringify(opts.schema ? chainJsonSchema() : defaultChain(), null, 2);
+    process.stdout.write(`${out}\n`);
+  });
+
 program.addHelpText(
   'after',
   `
 Examples:
-  refmaster analyze mix.wav            loudness, peaks, spectrum and mix-prep warnings
-  refmaster analyze --json *.flac      the same as JSON, for scripts
-  refmaster help analyze               options of one command`,
+  refmaster analyze mix.wav                                 loudness, peaks, spectrum and mix-prep warnings
+  refmaster analyze --json *.flac                           the same as JSON, for scripts
+  refmaster render mix.wav --set limiter.targetLufs=-14 -o master.wav
+  refmaster compare mix.wav master.wav --previews previews/ hear the difference at equal loudness
+  refmaster help render                                     options of one command`,
 );
 
 try {

@@ -87,13 +87,15 @@ export function highShelf(sampleRate: number, frequencyHz: number, gainDb: numbe
 
 /**
  * Butterworth high-pass or low-pass of `order` (1–8) as a cascade: one first-order section for odd
- * orders, and second-order sections with Q = 1/(2·cos θk), θk = (2k−1)π/(2·order) for the pole pairs.
+ * orders, and second-order sections with Q = 1/(2·cos θk) for the pole pairs, θk being the pair's angle
+ * from the negative real axis: (2k−1)π/(2·order) for even orders, kπ/order for odd ones (the real pole
+ * sits at θ = 0), k = 1 … ⌊order/2⌋ (Butterworth 1930; the poles are equally spaced by π/order).
  */
 export function butterworth(kind: 'lowpass' | 'highpass', sampleRate: number, frequencyHz: number, order: number): Biquad[] {
   if (!Number.isInteger(order) || order < 1 || order > 8) throw new RangeError(`Butterworth order must be 1–8, got ${order}`);
   const sections: Biquad[] = [];
   for (let k = 1; k <= Math.floor(order / 2); k++) {
-    const q = 1 / (2 * Math.cos(((2 * k - 1) * Math.PI) / (2 * order)));
+    const q = 1 / (2 * Math.cos(((2 * k - 1 + (order % 2)) * Math.PI) / (2 * order)));
     sections.push(kind === 'lowpass' ? lowpass(sampleRate, frequencyHz, q) : highpass(sampleRate, frequencyHz, q));
   }
   if (order % 2 === 1) sections.push(kind === 'lowpass' ? lowpass1(sampleRate, frequencyHz) : highpass1(sampleRate, frequencyHz));
@@ -121,8 +123,21 @@ export function cascadeState(sections: Biquad[]): Float64Array {
 /**
  * Runs `x[start, end)` through the cascade in place. All sections run per sample in double
  * precision; only the cascade's output is stored back into `x`.
+ *
+ * By default the states are flushed (flushDenormal) at the end of the call. A flush changes the
+ * state (a 1e-31 tail becomes 0), so flushing wherever the caller's block happens to end makes the
+ * output depend on the block cutting once a signal decays that far. A processor that must be
+ * bit-identical for any cutting passes `flush = false` and calls `flushCascadeState` at fixed
+ * sample positions (e.g. every 1024 samples counted from the start).
  */
-export function processCascade(sections: Biquad[], state: Float64Array, x: Float32Array | Float64Array, start = 0, end = x.length): void {
+export function processCascade(
+  sections: Biquad[],
+  state: Float64Array,
+  x: Float32Array | Float64Array,
+  start = 0,
+  end = x.length,
+  flush = true,
+): void {
   const n = sections.length;
   for (let i = start; i < end; i++) {
     let v = x[i];
@@ -136,5 +151,10 @@ export function processCascade(sections: Biquad[], state: Float64Array, x: Float
     }
     x[i] = v;
   }
+  if (flush) flushCascadeState(state);
+}
+
+/** Flushes near-denormal states to 0 (see processCascade). */
+export function flushCascadeState(state: Float64Array): void {
   for (let k = 0; k < state.length; k++) state[k] = flushDenormal(state[k]);
 }

@@ -1,0 +1,231 @@
+/**
+ * fir.ts: the inverse FFT added to fft.ts, the monotone curve interpolation, linear- and
+ * minimum-phase FIR designs against their target curves, and the FFT convolver against direct
+ * convolution.
+ */
+import { describe, expect, it } from 'vitest';
+import { Fft } from '../../src/analysis/fft.js';
+import {
+  designLinearPhaseFir,
+  designMinimumPhaseFir,
+  FftConvolver,
+  firLength,
+  firMagnitudeDb,
+  type GainCurve,
+  monotoneCurve,
+} from '../../src/dsp/fir.js';
+import { mulberry32, seededNoise } from '../helpers/signals.js';
+
+/** 1/3-octave centres 20 Hz – 20 kHz (base-2, IEC 61260-1). */
+const CENTRES = Array.from({ length: 31 }, (_, i) => 1000 * 2 ** ((i - 17) / 3));
+const smoothGains = CENTRES.map((f) => 0.6 * Math.log2(f / 1000) + 4 * Math.exp(-(Math.log2(f / 80) ** 2) / 2) - 3 * Math.exp(-(Math.log2(f / 3000) ** 2) / 1.5));
+const rand = mulberry32(2024);
+/** Independent random gains at each 1/3-octave centre: much rougher than a real matching curve. */
+const roughGains = CENTRES.map(() => 12 * rand() - 6);
+
+/** Magnitude (dB) of an FIR at bins k·fs/size, k = 0 … size/2, by a zero-padded FFT. */
+function spectrumDb(h: Float32Array, size: number): Float64Array {
+  const fft = new Fft(size, 'real');
+  try {
+    const input = fft.input;
+    input.fill(0);
+    input.set(h);
+    fft.forward();
+    const o = fft.output;
+    const db = new Float64Array(size / 2 + 1);
+    db[0] = 20 * Math.log10(Math.abs(o[0]));
+    db[size / 2] = 20 * Math.log10(Math.abs(o[1]));
+    for (let k = 1; k < size / 2; k++) db[k] = 10 * Math.log10(o[2 * k] ** 2 + o[2 * k + 1] ** 2);
+    return db;
+  } finally {
+    fft.free();
+  }
+}
+
+/** Largest |realised − target| in dB over lo…hi Hz. */
+function worstDeviation(h: Float32Array, fs: number, curve: GainCurve, lo = 30, hi = 16000): number {
+  const size = 4 * 2 ** Math.ceil(Math.log2(h.length));
+  const db = spectrumDb(h, size);
+  let worst = 0;
+  for (let k = Math.ceil((lo * size) / fs); k <= Math.floor((hi * size) / fs); k++) worst = Math.max(worst, Math.abs(db[k] - curve((k * fs) / size)));
+  return worst;
+}
+
+describe('Fft.inverse', () => {
+  it('inverts forward(): inverse(forward(x)) = N·x (real and complex)', () => {
+    for (const kind of ['real', 'complex'] as const) {
+      const size = 1024, fft = new Fft(size, kind);
+      const x = seededNoise(kind === 'real' ? size : 2 * size, 9, 1);
+      fft.input.set(x);
+      fft.forward();
+      fft.input.set(fft.output);
+      fft.inverse();
+      const y = fft.output;
+      for (let i = 0; i < x.length; i++) expect(Math.abs(y[i] / size - x[i])).toBeLessThan(1e-6);
+      fft.free();
+    }
+  });
+  it('maps single bins of the ordered real layout to DC, Nyquist and 2·cos(2πkn/N)', () => {
+    const size = 64, fft = new Fft(size, 'real');
+    const input = fft.input;
+    input.fill(0);
+    input[0] = 1;
+    input[1] = 0.5;
+    input[2 * 5] = 1;
+    input[2 * 7 + 1] = 1;
+    fft.inverse();
+    const y = fft.output;
+    for (let n = 0; n < size; n++) {
+      const expected = 1 + 0.5 * (-1) ** n + 2 * Math.cos((2 * Math.PI * 5 * n) / size) - 2 * Math.sin((2 * Math.PI * 7 * n) / size);
+      expect(y[n]).toBeCloseTo(expected, 5);
+    }
+    fft.free();
+  });
+});
+
+describe('monotoneCurve (Fritsch–Carlson on log2 f)', () => {
+  it('passes through every point exactly and is constant beyond the ends', () => {
+    const c = monotoneCurve(CENTRES, roughGains);
+    CENTRES.forEach((f, i) => expect(c(f)).toBeCloseTo(roughGains[i], 12));
+    expect(c(0)).toBe(roughGains[0]);
+    expect(c(5)).toBe(roughGains[0]);
+    expect(c(24000)).toBe(roughGains[30]);
+    expect(monotoneCurve([1000], [3])(20)).toBe(3);
+  });
+  it('does not overshoot: monotone data give a monotone curve, a step stays within its levels', () => {
+    const f = [50, 100, 200, 400, 800, 1600];
+    const c = monotoneCurve(f, [0, 0, 0, 6, 6, 6]);
+    let prev = -Infinity;
+    for (let x = 40; x < 2000; x *= 1.01) {
+      const v = c(x);
+      expect(v).toBeGreaterThanOrEqual(prev - 1e-12);
+      // (1e-12: the cubic's rounding in the last bit)
+      expect(v).toBeGreaterThanOrEqual(-1e-12);
+      expect(v).toBeLessThanOrEqual(6 + 1e-12);
+      prev = v;
+    }
+    // Between two equal points it is flat (no ripple).
+    expect(c(70)).toBe(0);
+  });
+  it('reproduces a straight line in log f between interior points, and is C1 at the points', () => {
+    const c = monotoneCurve(CENTRES, CENTRES.map((x) => 2 * Math.log2(x / 1000)));
+    for (const x of [100, 150, 1000, 3333, 7000]) expect(c(x)).toBeCloseTo(2 * Math.log2(x / 1000), 9);
+    const r = monotoneCurve(CENTRES, smoothGains);
+    for (const knot of CENTRES.slice(1, -1)) {
+      const e = 1e-6;
+      const left = (r(knot) - r(knot * 2 ** -e)) / e, right = (r(knot * 2 ** e) - r(knot)) / e;
+      expect(Math.abs(left - right)).toBeLessThan(1e-3);
+    }
+  });
+  it('refuses unsorted frequencies or mismatched lengths', () => {
+    expect(() => monotoneCurve([100, 50], [0, 0])).toThrow(RangeError);
+    expect(() => monotoneCurve([100, 200], [0])).toThrow(RangeError);
+  });
+});
+
+describe('FIR design', () => {
+  it('firLength: 0.37 s rounded to a power of two', () => {
+    expect(firLength(44100)).toBe(16384);
+    expect(firLength(48000)).toBe(16384);
+    expect(firLength(96000)).toBe(32768);
+    expect(firLength(192000)).toBe(65536);
+  });
+
+  for (const fs of [44100, 48000, 96000]) {
+    it(`linear phase: exactly symmetric; magnitude within ±0.5 dB of the curve 30 Hz–16 kHz (${fs} Hz)`, () => {
+      for (const gains of [smoothGains, roughGains]) {
+        const curve = monotoneCurve(CENTRES, gains);
+        const h = designLinearPhaseFir(curve, fs, firLength(fs) - 1);
+        for (let k = 0; k < h.length; k++) expect(h[k]).toBe(h[h.length - 1 - k]);
+        expect(worstDeviation(h, fs, curve)).toBeLessThan(0.5);
+      }
+    });
+
+    it(`minimum phase: magnitude within ±0.5 dB 30 Hz–16 kHz, > 90 % of the energy in the first 10 % of taps (${fs} Hz)`, () => {
+      for (const gains of [smoothGains, roughGains]) {
+        const curve = monotoneCurve(CENTRES, gains);
+        const h = designMinimumPhaseFir(curve, fs, firLength(fs));
+        expect(worstDeviation(h, fs, curve)).toBeLessThan(0.5);
+        let total = 0, front = 0;
+        for (let n = 0; n < h.length; n++) {
+          total += h[n] * h[n];
+          if (n < h.length / 10) front += h[n] * h[n];
+        }
+        expect(front / total).toBeGreaterThan(0.9);
+      }
+    });
+  }
+
+  it('the smooth curve is met far better than the limit: within 0.02 dB (linear) at 44.1 kHz', () => {
+    const curve = monotoneCurve(CENTRES, smoothGains);
+    expect(worstDeviation(designLinearPhaseFir(curve, 44100, 16383), 44100, curve)).toBeLessThan(0.02);
+    expect(worstDeviation(designMinimumPhaseFir(curve, 44100, 16384), 44100, curve)).toBeLessThan(0.02);
+  });
+
+  it('minimum phase has minimum energy delay: its partial energies are never below the linear-phase design\'s', () => {
+    // Among filters of one magnitude the minimum-phase one concentrates energy earliest
+    // (Oppenheim & Schafer, Discrete-Time Signal Processing, §5.6.4).
+    const curve = monotoneCurve(CENTRES, roughGains);
+    const hm = designMinimumPhaseFir(curve, 48000, 4096), hl = designLinearPhaseFir(curve, 48000, 4095);
+    let em = 0, el = 0, total = 0;
+    for (const v of hm) total += v * v;
+    for (let n = 0; n < 4095; n++) {
+      em += hm[n] * hm[n];
+      el += hl[n] * hl[n];
+      expect(em).toBeGreaterThanOrEqual(el - 1e-4 * total);
+    }
+  });
+
+  it('a constant curve gives a scaled unit impulse', () => {
+    const h = designLinearPhaseFir(() => 6, 44100, 1023);
+    expect(h[511]).toBeCloseTo(10 ** (6 / 20), 5);
+    for (let k = 0; k < h.length; k++) if (k !== 511) expect(Math.abs(h[k])).toBeLessThan(1e-5);
+    const m = designMinimumPhaseFir(() => -6, 44100, 1024);
+    expect(m[0]).toBeCloseTo(10 ** (-6 / 20), 5);
+    for (let k = 1; k < m.length; k++) expect(Math.abs(m[k])).toBeLessThan(1e-5);
+  });
+
+  it('firMagnitudeDb (direct DTFT) agrees with the FFT of the taps', () => {
+    const curve = monotoneCurve(CENTRES, smoothGains);
+    const h = designLinearPhaseFir(curve, 44100, 2047);
+    const db = spectrumDb(h, 8192);
+    for (const k of [1, 10, 100, 1000, 4000]) expect(firMagnitudeDb(h, 44100, (k * 44100) / 8192)).toBeCloseTo(db[k], 3);
+  });
+
+  it('refuses an even linear-phase length', () => {
+    expect(() => designLinearPhaseFir(() => 0, 44100, 1024)).toThrow(RangeError);
+  });
+});
+
+describe('FftConvolver', () => {
+  /** Direct convolution in double precision. */
+  function direct(h: Float32Array, x: Float32Array): Float64Array {
+    const y = new Float64Array(x.length);
+    for (let n = 0; n < x.length; n++) {
+      let acc = 0;
+      for (let k = 0; k < h.length && k <= n; k++) acc += h[k] * x[n - k];
+      y[n] = acc;
+    }
+    return y;
+  }
+  for (const [taps, block] of [[300, 64], [300, 512], [257, 256], [129, 128]]) {
+    it(`${taps} taps in blocks of ${block} (${Math.ceil(taps / block)} partitions) = direct convolution within float32 rounding`, () => {
+      const h = seededNoise(taps, 21, 0.2), x = seededNoise(block * 20, 22, 1);
+      const want = direct(h, x);
+      // Leave garbage in freed WebAssembly memory: the convolver must not read uninitialised spectra.
+      const dirty = new Fft(8 * block, 'complex');
+      dirty.input.fill(NaN);
+      dirty.forward();
+      dirty.free();
+      const conv = new FftConvolver(h, block);
+      const out = new Float32Array(block);
+      let worst = 0;
+      for (let b = 0; b < x.length; b += block) {
+        conv.process(x.subarray(b, b + block), out);
+        for (let i = 0; i < block; i++) worst = Math.max(worst, Math.abs(out[i] - want[b + i]));
+      }
+      conv.free();
+      expect(worst).toBeLessThan(1e-5);
+    });
+  }
+});

@@ -1,0 +1,229 @@
+/**
+ * The true-peak limiter's guarantees, checked with the analyzer's own meter (measureTruePeak, the
+ * truth for ceilings) on the whole rendered signal (latency removed the renderer's way): never
+ * above the ceiling on torture signals and real music at 44.1/48/96 kHz; transparent (bit-exact)
+ * below it; a smooth release; exact block-size independence; exact zeros and full recovery after
+ * silence; and the exact-check stage alone keeping the ceiling when the gain computer is told to
+ * aim too high.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { measureTruePeak } from '../../src/analysis/truepeak.js';
+import { runProcessors } from '../../src/chain/run.js';
+import { LimiterStage } from '../../src/chain/spec.js';
+import { decodeFile } from '../../src/io/decode.js';
+import { createLimiter, type LimiterOptions, MARGIN_A_DB, MARGIN_B } from '../../src/dsp/limiter.js';
+import { ampToDb, dbToAmp } from '../../src/util/db.js';
+import { CORPUS, HAS_CORPUS } from '../helpers/corpus.js';
+import { concat, seededNoise, sine } from '../helpers/signals.js';
+
+const CEILINGS = [-1, -0.3, -2];
+const RATES = [44100, 48000, 96000];
+/** Where the limiter puts peaks: stage A's target, MARGIN_B + MARGIN_A_DB under the ceiling. */
+const DESIGN_MARGIN_DB = -ampToDb(1 - MARGIN_B) + MARGIN_A_DB;
+
+function limit(l: Float32Array, r: Float32Array, fs: number, p: Record<string, number>, options?: LimiterOptions, block?: number) {
+  const limiter = createLimiter(LimiterStage.parse(p), fs, options);
+  const [ol, or] = runProcessors([limiter], l, r, block);
+  return { left: ol, right: or, stats: limiter.stats(), latency: limiter.latency };
+}
+
+function truePeakDb(l: Float32Array, r: Float32Array, fs: number): number {
+  return measureTruePeak([l, r], fs).truePeakDbtp;
+}
+
+/** Square wave ±amplitude, `f` Hz, naive (not band-limited: the worst case for inter-sample peaks). */
+function square(fs: number, f: number, seconds: number, amplitude = 1): Float32Array {
+  const n = Math.round(seconds * fs), x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = Math.floor((2 * f * i) / fs) % 2 ? -amplitude : amplitude;
+  return x;
+}
+
+/** Exponential (log) sine sweep f1 → f2 over `seconds` (Farina), amplitude 1. */
+function logSweep(fs: number, f1: number, f2: number, seconds: number): Float32Array {
+  const n = Math.round(seconds * fs), x = new Float32Array(n), k = Math.log(f2 / f1);
+  for (let i = 0; i < n; i++) x[i] = Math.sin(((2 * Math.PI * f1 * seconds) / k) * (Math.exp((i / fs / seconds) * k) - 1));
+  return x;
+}
+
+function impulses(fs: number): Float32Array {
+  const x = new Float32Array(Math.round(0.5 * fs));
+  x[2000] = 1; // a lone full-scale impulse
+  for (let k = 0; k < 6; k++) x[6000 + k] = 1; // several in a row
+  for (let k = 0; k < 40; k++) x[10000 + k] = k % 2 ? -1 : 1; // alternating ±1 (Nyquist)
+  x[15000] = -1;
+  x[15003] = 1;
+  return x;
+}
+
+describe('never above the ceiling: torture signals', () => {
+  for (const fs of RATES) {
+    const cases: [string, () => [Float32Array, Float32Array], number][] = [
+      ['square 100 Hz ±1', () => [square(fs, 100, 1), square(fs, 100, 1)], 0],
+      ['square 100 Hz ±1, +6 dB', () => [square(fs, 100, 1), square(fs, 100, 1)], 6],
+      ['square 1 kHz ±1', () => [square(fs, 1000, 1), square(fs, 1000, 1)], 0],
+      ['square 1 kHz ±1, +6 dB', () => [square(fs, 1000, 1), square(fs, 1000, 1)], 6],
+      ['white noise, +6 dB', () => [seededNoise(fs, 1, 1), seededNoise(fs, 2, 1)], 6],
+      ['impulses (single, a run, alternating ±1)', () => [impulses(fs), impulses(fs)], 0],
+      ['impulses, +12 dB', () => [impulses(fs), impulses(fs)], 12],
+      ['log sweep 20 Hz → 20 kHz, 0 dBFS, 10 s', () => { const s = logSweep(fs, 20, 20000, 10); return [s, s]; }, 0],
+    ];
+    for (const [name, make, gainDb] of cases) {
+      it(`${name} at ${fs} Hz, ceilings ${CEILINGS.join(', ')} dBTP`, () => {
+        const [l, r] = make();
+        for (const ceilingDbtp of CEILINGS) {
+          const out = limit(l, r, fs, { ceilingDbtp, gainDb });
+          const tp = truePeakDb(out.left, out.right, fs);
+          expect(tp).toBeLessThanOrEqual(ceilingDbtp);
+          // and the limiter is doing its job, not just turning everything down
+          expect(tp).toBeGreaterThan(ceilingDbtp - DESIGN_MARGIN_DB - 0.01);
+          expect(out.stats.steepCones).toBe(0);
+        }
+      });
+    }
+  }
+
+  it('short look-ahead and release (0.5 ms, 1 ms) with 24 dB into a 1 kHz square', () => {
+    const fs = 44100, x = square(fs, 1000, 1);
+    for (const ceilingDbtp of CEILINGS) {
+      const out = limit(x, x, fs, { ceilingDbtp, gainDb: 24, lookaheadMs: 0.5, releaseMs: 1 });
+      expect(truePeakDb(out.left, out.right, fs)).toBeLessThanOrEqual(ceilingDbtp);
+    }
+  });
+});
+
+describe.skipIf(!HAS_CORPUS)('never above the ceiling: real music (../shared/corpus)', () => {
+  const files = HAS_CORPUS ? readdirSync(CORPUS).filter((f) => f.endsWith('.flac')).sort() : [];
+  for (const file of files) {
+    it(`${file}: +6 and +12 dB into ceilings ${CEILINGS.join(', ')} dBTP`, async () => {
+      const audio = await decodeFile(join(CORPUS, file));
+      for (const gainDb of [6, 12]) {
+        for (const ceilingDbtp of CEILINGS) {
+          const out = limit(audio.left, audio.right, audio.sampleRate, { ceilingDbtp, gainDb });
+          expect(truePeakDb(out.left, out.right, audio.sampleRate)).toBeLessThanOrEqual(ceilingDbtp);
+          expect(out.stats.steepCones).toBe(0);
+        }
+      }
+    }, 60_000);
+  }
+});
+if (!HAS_CORPUS) describe('real music', () => it.skip(`skipped: no corpus at ${CORPUS}`, () => {}));
+
+describe('the exact check alone keeps the ceiling', () => {
+  it('with the gain computer aiming 0.5 dB above the ceiling, the corrections still hold every signal under it', () => {
+    const fs = 48000;
+    const signals: [Float32Array, Float32Array, number][] = [
+      [seededNoise(fs, 3, 1), seededNoise(fs, 4, 1), 6],
+      [square(fs, 1000, 0.5), square(fs, 1000, 0.5), 6],
+      [logSweep(fs, 20, 20000, 2), logSweep(fs, 20, 20000, 2), 0],
+      [impulses(fs), impulses(fs), 12],
+    ];
+    for (const [l, r, gainDb] of signals) {
+      for (const ceilingDbtp of CEILINGS) {
+        const out = limit(l, r, fs, { ceilingDbtp, gainDb }, { stageATargetOffsetDb: 0.5 });
+        expect(out.stats.correctedIntervals).toBeGreaterThan(0);
+        expect(out.stats.steepCones).toBe(0);
+        expect(truePeakDb(out.left, out.right, fs)).toBeLessThanOrEqual(ceilingDbtp);
+      }
+    }
+  });
+});
+
+describe('transparency', () => {
+  it('a signal under the ceiling comes out bit-exact (only delayed, and the delay is removed)', () => {
+    const fs = 44100;
+    const l = sine({ sampleRate: fs, frequency: 997, seconds: 1, peakDbfs: -3 });
+    const r = seededNoise(fs, 5, dbToAmp(-6));
+    expect(truePeakDb(l, r, fs)).toBeLessThan(-1.5);
+    const out = limit(l, r, fs, { ceilingDbtp: -1 });
+    expect(out.left).toEqual(l);
+    expect(out.right).toEqual(r);
+    expect(out.stats.maxGainReductionDb).toBe(0);
+  });
+
+  it('with gainDb, a signal that stays under the ceiling gets exactly that gain', () => {
+    const fs = 48000, g = 4.5;
+    const l = sine({ sampleRate: fs, frequency: 440, seconds: 1, peakDbfs: -10 });
+    const out = limit(l, l, fs, { ceilingDbtp: -1, gainDb: g });
+    const a = dbToAmp(g);
+    for (let i = 0; i < l.length; i++) if (out.left[i] !== Math.fround(a * l[i])) throw new Error(`sample ${i}`);
+  });
+});
+
+describe('gain reduction', () => {
+  it('a steady sine is reduced by its true peak + gain − ceiling + the design margin; stats report it', () => {
+    const fs = 44100;
+    const x = sine({ sampleRate: fs, frequency: 1000, seconds: 2, peakDbfs: 0, phaseDeg: 10 });
+    const inputPeak = truePeakDb(x, x, fs);
+    for (const [gainDb, ceilingDbtp] of [[6, -1], [12, -0.3]]) {
+      const out = limit(x, x, fs, { gainDb, ceilingDbtp });
+      const expected = inputPeak + gainDb - ceilingDbtp + DESIGN_MARGIN_DB;
+      expect(Math.abs(out.stats.maxGainReductionDb - expected)).toBeLessThan(0.01);
+      // steady state: the output's true peak sits at the ceiling minus the margin
+      const mid = out.left.subarray(fs / 2, (3 * fs) / 2);
+      expect(Math.abs(truePeakDb(mid, mid, fs) - (ceilingDbtp - DESIGN_MARGIN_DB))).toBeLessThan(0.01);
+      expect(out.stats.meanGainReductionDb).toBeGreaterThan(0.9 * out.stats.maxGainReductionDb);
+      expect(out.stats.meanGainReductionDb).toBeLessThanOrEqual(out.stats.maxGainReductionDb);
+    }
+  });
+
+  it('stereo-linked: a loud left channel turns the quiet right one down by the same gain', () => {
+    const fs = 44100;
+    const l = sine({ sampleRate: fs, frequency: 500, seconds: 1, peakDbfs: 0 });
+    const r = sine({ sampleRate: fs, frequency: 700, seconds: 1, peakDbfs: -20 });
+    const out = limit(l, r, fs, { gainDb: 6, ceilingDbtp: -1 });
+    for (let i = fs / 4; i < (3 * fs) / 4; i += 97) {
+      if (Math.abs(l[i]) < 0.1 || Math.abs(r[i]) < 0.01) continue;
+      expect(out.right[i] / (dbToAmp(6) * r[i])).toBeCloseTo(out.left[i] / (dbToAmp(6) * l[i]), 4);
+    }
+  });
+});
+
+describe('release', () => {
+  it('is smooth: after a loud passage the gain rises monotonically, < 0.005 dB per sample (releaseMs 100)', () => {
+    // Constant (DC) input makes the applied gain visible sample by sample: out = gain·in.
+    const fs = 44100;
+    const x = concat([new Float32Array(fs / 2).fill(2), new Float32Array(fs).fill(0.1)]);
+    const out = limit(x, x, fs, { ceilingDbtp: -1, releaseMs: 100 });
+    const gainDb = (i: number) => ampToDb(out.left[i] / x[i]);
+    const from = fs / 2 + 100; // past the step's ringing in the detector
+    let maxStep = 0;
+    for (let i = from + 1; i < x.length; i++) {
+      const step = gainDb(i) - gainDb(i - 1);
+      expect(step).toBeGreaterThan(-1e-6); // rising (float32 rounding of the output allowed)
+      maxStep = Math.max(maxStep, step);
+    }
+    // e rises by (1 − e)(1 − α) per sample: ≤ 0.554·(1 − e^(−1/4410)) at 7 dB of reduction → 0.0024 dB
+    expect(maxStep).toBeLessThan(0.005);
+    // it does release: by the end (1 s ≈ 10 time constants) the gain is back within 0.01 dB of unity
+    expect(gainDb(x.length - 1)).toBeGreaterThan(-0.01);
+    // and the loud part was held at the ceiling
+    expect(truePeakDb(out.left, out.right, fs)).toBeLessThanOrEqual(-1);
+  });
+});
+
+describe('streaming', () => {
+  it('output is bit-identical whatever the block cutting', () => {
+    const fs = 44100;
+    const l = concat([seededNoise(15000, 6, 1), new Float32Array(3000), sine({ sampleRate: fs, frequency: 3000, samples: 6000 })]);
+    const r = seededNoise(l.length, 7, 0.8);
+    const ref = limit(l, r, fs, { gainDb: 9, lookaheadMs: 2, releaseMs: 30 }, undefined, l.length + 5000);
+    for (const b of [1, 7, 64, 4096]) {
+      const out = limit(l, r, fs, { gainDb: 9, lookaheadMs: 2, releaseMs: 30 }, undefined, b);
+      expect(out.left).toEqual(ref.left);
+      expect(out.right).toEqual(ref.right);
+    }
+  });
+
+  it('silence after loud audio is exactly 0, and the gain recovers exactly (a quiet tone afterwards is bit-exact)', () => {
+    const fs = 44100;
+    const quiet = sine({ sampleRate: fs, frequency: 1000, seconds: 0.5, peakDbfs: -20 });
+    const l = concat([seededNoise(fs / 2, 8, 1), new Float32Array(6 * fs), quiet]);
+    const out = limit(l, l, fs, { gainDb: 12, ceilingDbtp: -1, releaseMs: 100 });
+    for (let i = fs; i < fs / 2 + 6 * fs; i++) if (out.left[i] !== 0) throw new Error(`sample ${i} is ${out.left[i]}`);
+    const tail = out.left.subarray(l.length - quiet.length);
+    const expected = quiet.map((v) => Math.fround(dbToAmp(12) * v));
+    expect(tail).toEqual(expected);
+  });
+});
