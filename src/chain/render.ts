@@ -44,7 +44,7 @@ export interface LimiterReport {
   maxGainReductionDb: number;
   meanGainReductionDb: number;
   targetLufs: number | null;
-  /** Integrated loudness at the limiter's output. */
+  /** Integrated loudness at the limiter's output, when a target was searched. */
   reachedLufs: number | null;
   /** False when the target would need more than maxGainReductionDb of limiting (the gain was capped). */
   targetReached: boolean | null;
@@ -117,7 +117,10 @@ function runLimiter(x: [Float32Array, Float32Array], fs: number, params: Limiter
  * but never beyond the gain at which the loudest true peak would need more than
  * maxGainReductionDb of reduction (peak reduction = input true peak + gain − ceiling).
  */
-function limit(x: [Float32Array, Float32Array], fs: number, params: LimiterParams): LimitedSignal {
+/** Integrated loudness and true peak of the limiter's input: what the target search starts from. */
+interface InputLevels { lufs: number | null; truePeakDbtp: number }
+
+function limit(x: [Float32Array, Float32Array], fs: number, params: LimiterParams, levels: () => InputLevels): LimitedSignal {
   const loudness = (l: Float32Array, r: Float32Array) => measureLoudness([l, r], fs).integratedLufs;
   const finish = (gainDb: number, run: ReturnType<typeof runLimiter>, reached: number | null, targetReached: boolean | null): LimitedSignal => ({
     left: run.left,
@@ -133,12 +136,9 @@ function limit(x: [Float32Array, Float32Array], fs: number, params: LimiterParam
     },
   });
   const target = params.targetLufs;
-  const inputLoudness = loudness(x[0], x[1]);
-  if (target === null || inputLoudness === null) {
-    const run = runLimiter(x, fs, params);
-    return finish(params.gainDb, run, loudness(run.left, run.right), target === null ? null : false);
-  }
-  const inputPeakDbtp = measureTruePeak(x, fs).truePeakDbtp;
+  if (target === null) return finish(params.gainDb, runLimiter(x, fs, params), null, null);
+  const { lufs: inputLoudness, truePeakDbtp: inputPeakDbtp } = levels();
+  if (inputLoudness === null) return finish(params.gainDb, runLimiter(x, fs, params), null, false);
   const maxGain = params.ceilingDbtp + params.maxGainReductionDb - inputPeakDbtp;
   const at = (gainDb: number) => {
     const run = runLimiter(x, fs, { ...params, gainDb });
@@ -164,6 +164,7 @@ export class RenderSession {
   private preLimiter: { key: string; signal: [Float32Array, Float32Array]; stages: StageReport[] } | null = null;
   private resampled: { key: string; signal: [Float32Array, Float32Array] } | null = null;
   private limited: { key: string; signal: LimitedSignal } | null = null;
+  private levels: { key: string; levels: InputLevels } | null = null;
 
   /** `diskCache` and `inputId` (see DiskCache.inputId) keep the pre-limiter signal across processes too. */
   constructor(readonly audio: StereoAudio, private readonly disk?: { cache: DiskCache; inputId: string }) {}
@@ -236,7 +237,15 @@ export class RenderSession {
       if (this.limited?.key !== limKey) {
         cache.limiter = 'miss';
         onStage?.('limiter');
-        this.limited = { key: limKey, signal: limit(preSignal, rate, params) };
+        const levelsKey = `${preKey}|${rate}`;
+        const levels = () => {
+          if (this.levels?.key !== levelsKey) {
+            const lufs = measureLoudness(preSignal, rate).integratedLufs;
+            this.levels = { key: levelsKey, levels: { lufs, truePeakDbtp: measureTruePeak(preSignal, rate).truePeakDbtp } };
+          }
+          return this.levels.levels;
+        };
+        this.limited = { key: limKey, signal: limit(preSignal, rate, params, levels) };
       }
       limited = this.limited.signal;
     }

@@ -4,7 +4,7 @@
  * and as the anti-alias filter of the decimator on the way down (Crochiere & Rabiner, "Multirate
  * Digital Signal Processing", ch. 2–3). It is applied by FFT fast convolution (overlap-save,
  * Oppenheim & Schafer §8.7.3) on PFFFT: a direct-form polyphase FIR of this length costs ~300 ns
- * per sample in JavaScript, the FFT ~40 ns.
+ * per sample in JavaScript (measured with a 143-tap half-band cascade), the FFT ~25 ns.
  *
  * Design, in units of the base rate fs (so it is the same at every rate):
  * - passband edge 0.4535·fs (20 kHz at 44.1 kHz), stopband edge 0.5465·fs (24.1 kHz: the image of
@@ -160,7 +160,7 @@ export class FrameResampler {
   }
 
   /** s[0, R·N) at the high rate → out[j] = (h ∗ s)[R·(first + j)] for j < N − first (valid from R·first ≥ taps − 1). */
-  down(s: Float32Array, out: Float64Array, first: number): void {
+  down(s: Float32Array, out: Float32Array | Float64Array, first: number): void {
     const n = this.frame, big = this.size, cut = this.cutBin, spec = this.downSpec;
     const small = sharedFft(n), large = sharedFft(big);
     large.input.set(s.subarray(0, big));
@@ -208,8 +208,13 @@ export function oversamplingResampler(factor: OversamplingFactor): FrameResample
   return r;
 }
 
+/** An in-place operation on [start, end) of a buffer at the high rate (a waveshaper). */
+export interface HighRateOperation {
+  apply(x: Float32Array, start: number, end: number): void;
+}
+
 /**
- * One channel through up-sampling, an in-place operation at the high rate (`shape`, called on
+ * One channel through up-sampling, an in-place operation at the high rate (`shape.apply`, called on
  * [start, end) of a buffer once per hop), and down-sampling. `process` works in place on blocks of
  * any length; the output is the shaped signal delayed by `latency` base samples exactly.
  */
@@ -219,17 +224,17 @@ export class OversampledChannel {
   static readonly FILTER_DELAY = FILTER_HALF_SPAN;
   private readonly resampler: FrameResampler;
   private readonly inFifo = new Float32Array(HOP);
-  private readonly outFifo = new Float64Array(HOP);
+  private readonly outFifo = new Float32Array(HOP);
   private pos = 0;
   private readonly xFrame = new Float32Array(FRAME);
   private readonly hiFrame: Float32Array;
 
-  constructor(readonly factor: OversamplingFactor, private readonly shape: ((hi: Float32Array, start: number, end: number) => void) | null) {
+  constructor(readonly factor: OversamplingFactor, private readonly shape: HighRateOperation | null) {
     this.resampler = oversamplingResampler(factor);
     this.hiFrame = new Float32Array(factor * FRAME);
   }
 
-  process(block: Float32Array | Float64Array): void {
+  process(block: Float32Array): void {
     for (let i = 0; i < block.length; ) {
       const take = Math.min(HOP - this.pos, block.length - i);
       this.inFifo.set(block.subarray(i, i + take), this.pos);
@@ -253,7 +258,7 @@ export class OversampledChannel {
     hi.copyWithin(0, R * HOP);
     const first = R * (FRAME - HOP);
     this.resampler.up(x, hi.subarray(first), first);
-    if (this.shape) this.shape(hi, first, R * FRAME);
+    if (this.shape) this.shape.apply(hi, first, R * FRAME);
     this.resampler.down(hi, this.outFifo, FRAME - HOP);
   }
 }

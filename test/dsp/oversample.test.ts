@@ -88,8 +88,10 @@ describe('the oversampled signal', () => {
     const hiPeriod = period * factor;
     const periods = 6;
     const captured: number[] = [];
-    const os = new OversampledChannel(factor, (hi, start, end) => {
-      for (let i = start; i < end; i++) captured.push(hi[i]);
+    const os = new OversampledChannel(factor, {
+      apply: (hi: Float32Array, start: number, end: number) => {
+        for (let i = start; i < end; i++) captured.push(hi[i]);
+      },
     });
     const x = sine({ sampleRate: fs, frequency: 10000, samples: 5 * 1024 + periods * period });
     os.process(x);
@@ -109,8 +111,10 @@ describe('streaming', () => {
     it(`factor ${factor}: output is bit-identical whatever the block cutting`, () => {
       const x = seededNoise(9000, 7, 0.8);
       const run = (block: number) => {
-        const os = new OversampledChannel(factor, (hi, s, e) => {
-          for (let i = s; i < e; i++) hi[i] = Math.tanh(hi[i]);
+        const os = new OversampledChannel(factor, {
+          apply: (hi: Float32Array, s: number, e: number) => {
+            for (let i = s; i < e; i++) hi[i] = Math.tanh(hi[i]);
+          },
         });
         const y = Float32Array.from(x);
         for (let s = 0; s < y.length; s += block) os.process(y.subarray(s, Math.min(y.length, s + block)));
