@@ -28,6 +28,7 @@ import { checkSampleRate, resample } from '../dsp/resample.js';
 import type { StereoProcessor } from '../dsp/processor.js';
 import { createSaturation } from '../dsp/saturation.js';
 import { finiteOrNull } from '../util/db.js';
+import { describeStage } from './describe.js';
 import type { DiskCache } from './disk-cache.js';
 import { runProcessors } from './run.js';
 import { STAGE_ORDER, type Chain, type LimiterParams, type StageName } from './spec.js';
@@ -195,7 +196,7 @@ export class RenderSession {
       const stages = PRE_LIMITER.map((stage) => {
         const i = active.indexOf(stage);
         const p = i >= 0 ? (processors[i] as StereoProcessor & Partial<Stats>) : null;
-        const notes: string[] = [];
+        const notes: string[] = i >= 0 ? [describeStage(stage, chain)] : [];
         if (p?.stats) {
           const st = p.stats();
           notes.push(`gain reduction max ${st.maxGainReductionDb.toFixed(1)} dB, mean ${st.meanGainReductionDb.toFixed(1)} dB`);
@@ -263,7 +264,7 @@ export class RenderSession {
       truePeakDbtp = finiteOrNull(measureTruePeak(out.channels, rate).truePeakDbtp);
     }
 
-    const limiterStage: StageReport = { stage: 'limiter', bypassed: !limited, notes: [] };
+    const limiterStage: StageReport = { stage: 'limiter', bypassed: !limited, notes: limited ? [describeStage('limiter', chain)] : [] };
     if (limited) {
       const r = limited.report;
       limiterStage.notes.push(`gain into limiter ${r.gainDb.toFixed(2)} dB, peak gain reduction ${r.maxGainReductionDb.toFixed(1)} dB (mean ${r.meanGainReductionDb.toFixed(1)} dB), ceiling ${r.ceilingUsedDbtp.toFixed(2)} dBTP`);
