@@ -2,22 +2,17 @@
  * The `refmaster` command as a user meets it: the compiled CLI (built by `npm test` / `npm ci`) run
  * in a child process, checked for its JSON contract, its units and its one-line errors.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/io/index.js';
+import { DEMO_MIX, expectOneLineError, runCli } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '../..');
-const cli = join(repo, 'dist/src/cli/main.js');
-const demo = join(repo, 'test/fixtures/demo/demo-mix.flac');
+const demo = DEMO_MIX;
 let dir = '';
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 function writeWav(name: string, channels: Float32Array[], rate = 48000): string {
   const path = join(dir, name);
@@ -91,11 +86,7 @@ describe('refmaster analyze', () => {
     writeFileSync(notAudio, 'these are not samples\n');
     for (const bad of [join(dir, 'missing.wav'), dir, notAudio]) {
       const r = run('analyze', bad);
-      expect(r.code).not.toBe(0);
-      const lines = r.stderr.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain(bad);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expectOneLineError(r, bad);
     }
   });
 

@@ -3,7 +3,6 @@
  * on two WAV files whose difference is known (B = A + 6 dB), checked for its JSON contract, its
  * human table with units, the loudness-matched previews it writes, and its one-line errors.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/io/index.js';
 import { dbToAmp } from '../../src/util/db.js';
 import { seededNoise, sine } from '../helpers/signals.js';
+import { expectOneLineError, runCli } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '../..');
-const cli = join(repo, 'dist/src/cli/main.js');
 let dir = '';
 let quiet = '';
 let loud = '';
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'refmaster-compare-cli-'));
@@ -87,10 +82,6 @@ describe('refmaster compare', () => {
   it('refuses a missing file with one line naming it and a non-zero exit, no stack trace', () => {
     const missing = join(dir, 'missing.wav');
     const r = run('compare', quiet, missing);
-    expect(r.code).not.toBe(0);
-    const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(missing);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expectOneLineError(r, missing);
   });
 });

@@ -1,5 +1,4 @@
 /** `refmaster render` and `refmaster chain` as a user meets them (compiled CLI in a child process). */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,23 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { measureLoudness } from '../../src/analysis/loudness.js';
 import { measureTruePeak } from '../../src/analysis/truepeak.js';
 import { decodeFile } from '../../src/io/decode.js';
+import { DEMO_MIX, expectOneLineError, runCli } from '../helpers/cli.js';
 
-const repo = join(import.meta.dirname, '../..');
-const cli = join(repo, 'dist/src/cli/main.js');
-const demo = join(repo, 'test/fixtures/demo/demo-mix.flac');
+const demo = DEMO_MIX;
 let dir = '';
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
-function expectOneLineError(r: ReturnType<typeof run>, pattern: RegExp) {
-  expect(r.code).not.toBe(0);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'refmaster-render-'));
