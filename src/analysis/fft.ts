@@ -8,8 +8,9 @@
  *  - complex: `input`/`output` are interleaved [re0, im0, re1, im1, …], length 2·size.
  *  - real: `input` has `size` samples; `output` is PFFFT's ordered real layout:
  *    [X0.re, X(N/2).re, X1.re, X1.im, …, X(N/2−1).re, X(N/2−1).im].
- * `inverse()` undoes `forward()` (times size). For FFT convolution, `forwardUnordered()`,
- * `inverseUnordered()` and `multiplyAccumulate()` skip PFFFT's reordering and multiply spectra in SIMD.
+ * `inverse()` undoes `forward()` (times size). For FFT convolution, `forwardUnordered()`
+ * (or `forwardUnorderedInto()` a spectrum buffer), `inverseUnordered()` and `multiplyAccumulate()`
+ * skip PFFFT's reordering and multiply spectra in SIMD.
  * Call `free()` when done: the heap is not garbage-collected.
  */
 import createPffft from '@echogarden/pffft-wasm/simd';
@@ -97,6 +98,12 @@ export class Fft {
   forwardUnordered(): void {
     const [input, output, work] = this.pointers;
     pffft._pffft_transform(this.setup, input, output, work, PFFFT_FORWARD);
+  }
+
+  /** forwardUnordered() into a spectrum buffer instead of `output` (saves a saveOutput copy); `output` is left as it was. */
+  forwardUnorderedInto(to: FftSpectrum): void {
+    const [input, , work] = this.pointers;
+    pffft._pffft_transform(this.setup, input, to.pointer, work, PFFFT_FORWARD);
   }
 
   /** inverse() of an internal-layout spectrum in `input` (as forwardUnordered writes it); `output` receives size·x. */

@@ -11,7 +11,7 @@
  */
 import type { CompressorParams } from '../chain/spec.js';
 import { butterworth } from './biquad.js';
-import { Cascade, FLUSH_INTERVAL, checkCorner } from './crossover.js';
+import { FLUSH_INTERVAL, checkButterworthStructure, checkCorner, flushStates } from './crossover.js';
 import { GainComputer, type GainReductionStats } from './gain-computer.js';
 import type { StereoProcessor } from './processor.js';
 
@@ -30,12 +30,11 @@ class GlueCompressor implements Compressor {
   readonly latency = 0;
   private readonly bypass: boolean;
   private readonly core: GainComputer;
-  private readonly sidechain: Cascade | null;
+  /** Side-chain high-pass (b0, a1, a2 of its Butterworth section; null when off) and its states. */
+  private readonly sidechain: Float64Array | null;
+  private readonly sidechainState = new Float64Array(8);
   private readonly dry: number;
   private readonly wet: number;
-  private readonly detL = new Float64Array(FLUSH_INTERVAL);
-  private readonly detR = new Float64Array(FLUSH_INTERVAL);
-  private readonly gain = new Float64Array(FLUSH_INTERVAL);
   /** Samples processed modulo FLUSH_INTERVAL: states are flushed at absolute multiples of it. */
   private phase = 0;
 
@@ -48,7 +47,13 @@ class GlueCompressor implements Compressor {
       sampleRate,
     );
     if (params.sidechainHpfHz > 0) checkCorner('side-chain high-pass', params.sidechainHpfHz, sampleRate);
-    this.sidechain = params.sidechainHpfHz > 0 ? new Cascade(butterworth('highpass', sampleRate, params.sidechainHpfHz, 2)) : null;
+    if (params.sidechainHpfHz > 0) {
+      const [hp] = butterworth('highpass', sampleRate, params.sidechainHpfHz, 2);
+      checkButterworthStructure(hp);
+      this.sidechain = Float64Array.of(hp.b0, hp.a1, hp.a2);
+    } else {
+      this.sidechain = null;
+    }
     this.wet = params.mixPercent / 100;
     this.dry = 1 - this.wet;
   }
@@ -58,29 +63,15 @@ class GlueCompressor implements Compressor {
     const n = left.length;
     for (let start = 0; start < n; ) {
       const length = Math.min(n - start, FLUSH_INTERVAL - this.phase);
-      this.chunk(left, right, start, length);
+      this.core.detectFiltered(left, right, start, length, this.sidechain, this.sidechainState);
+      this.core.apply(left, right, start, length, this.dry, this.wet);
       start += length;
       this.phase += length;
       if (this.phase === FLUSH_INTERVAL) {
         this.phase = 0;
-        this.sidechain?.flush();
+        flushStates(this.sidechainState);
         this.core.flush();
       }
-    }
-  }
-
-  private chunk(left: Float32Array, right: Float32Array, start: number, n: number): void {
-    const detL = this.detL, detR = this.detR, gain = this.gain, dry = this.dry, wet = this.wet;
-    for (let i = 0; i < n; i++) {
-      detL[i] = left[start + i];
-      detR[i] = right[start + i];
-    }
-    this.sidechain?.runStereo(detL, detR, n);
-    this.core.compute(detL, detR, n, gain);
-    for (let i = 0; i < n; i++) {
-      const g = dry + wet * gain[i];
-      left[start + i] *= g;
-      right[start + i] *= g;
     }
   }
 
@@ -89,6 +80,6 @@ class GlueCompressor implements Compressor {
   }
 
   state(): number[] {
-    return [...(this.sidechain?.state() ?? []), ...this.core.state()];
+    return [...this.sidechainState, ...this.core.state()];
   }
 }

@@ -10,11 +10,21 @@
  *   LPk · Π(j<k) HPj · Π(j>k) APj, so the bands sum to Π APj, flat in magnitude. Divided by that
  *   allpass, each band's response is real and ≥ 0 (LP/AP = 1/(1+Ω⁴), HP/AP = Ω⁴/(1+Ω⁴)): bands
  *   weighted by gains cross-fade without any phase difference between them.
- * - `Cascade` runs sections over a buffer one section at a time (identical to per-sample
- *   interleaving, since each section sees the same input sequence) in double precision, with two
- *   channels in the same loop so the two recursions overlap in the CPU.
  * - FLUSH_INTERVAL: the processors cut the caller's blocks at absolute multiples of it and flush
  *   denormals only there, so that the output is bit-identical whatever the block sizes.
+ *
+ * KERNELS. Every section runs in direct form I, y = b0·x + b1·x1 + b2·x2 − a2·y2 − a1·y1, whose
+ * feedback path is one multiply-add long (the transposed form II of biquad.ts is two), in double
+ * precision, in place, with coefficients and states in locals. V8 re-checks a typed array (map,
+ * length, data pointer) at every access in a loop (Node 20), and one recursion alone waits on its
+ * multiply-add: a pass costs little more with two recursions than with one, as long as their
+ * coefficients and states fit in the 15 usable double registers. Hence L and R in one loop, and
+ * the LR4 and allpass kernels running two or three sections per pass with the designs' exact
+ * structure (Butterworth low/high-pass: b1 = ±2·b0, b2 = b0; allpass: b0 = a2, b1 = a1, b2 = 1:
+ * fewer coefficients to hold, fewer multiplies). They compute the same filters as the generic form,
+ * to within rounding.
+ * Coefficients are packed 5 per section (b0 b1 b2 a1 a2), states 4 per section and channel
+ * (x1 x2 y1 y2).
  */
 import { allpass, lowpass, highpass, type Biquad } from './biquad.js';
 import { UserError } from '../util/errors.js';
@@ -40,11 +50,423 @@ export function lr4Allpass(sampleRate: number, frequencyHz: number): Biquad {
 export const MAX_CORNER_FRACTION = 0.45;
 
 /**
- * A cascade of biquads with 1 or 2 channels of double-precision state, in direct form I:
- * y = b0·x + b1·x1 + b2·x2 − a2·y2 − a1·y1, whose feedback path is one multiply-add long (the
- * transposed form II of biquad.ts is two), which makes the recursion about 1.6× faster here.
- * biquad.ts `processCascade` is not used because it flushes denormals at the end of every call, so
- * its output in a decaying tail would depend on block cutting.
+ * Samples between two denormal flushes, counted from the first sample a processor ever saw. The
+ * processors cut their blocks at absolute multiples of it and flush only there, so flushing happens
+ * at the same samples whatever the block sizes (bit-identical output for any block cutting); it is
+ * also the length of their scratch buffers.
+ */
+export const FLUSH_INTERVAL = 512;
+
+/** Coefficients of `sections`, 5 per section: b0 b1 b2 a1 a2. */
+export function packSections(sections: readonly Biquad[]): Float64Array {
+  const c = new Float64Array(5 * sections.length);
+  sections.forEach((s, k) => c.set([s.b0, s.b1, s.b2, s.a1, s.a2], 5 * k));
+  return c;
+}
+
+/** Flushes near-denormal states to 0 (at the processors' fixed flush positions only). */
+export function flushStates(z: Float64Array): void {
+  for (let k = 0; k < z.length; k++) z[k] = flushDenormal(z[k]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernels. c: coefficients (5 per section) from co; z: states from zo; buffers in place on [0, n).
+// ---------------------------------------------------------------------------------------------
+
+/** One section on a. States: x1 x2 y1 y2. */
+export function biquadMono(c: Float64Array, co: number, z: Float64Array, zo: number, a: Float64Array, n: number): void {
+  const b0 = c[co], b1 = c[co + 1], b2 = c[co + 2], a1 = c[co + 3], a2 = c[co + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3];
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    a[i] = y;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+}
+
+/**
+ * One section on a and on b (two channels, the same coefficients, one loop: the two recursions
+ * overlap in the CPU). States: x1 x2 y1 y2 of a, then of b. Bit-identical to biquadMono per channel.
+ */
+export function biquadStereo(c: Float64Array, co: number, z: Float64Array, zo: number, a: Float64Array, b: Float64Array, n: number): void {
+  const b0 = c[co], b1 = c[co + 1], b2 = c[co + 2], a1 = c[co + 3], a2 = c[co + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3];
+  let u1 = z[zo + 4], u2 = z[zo + 5], v1 = z[zo + 6], v2 = z[zo + 7];
+  for (let i = 0; i < n; i++) {
+    const x = a[i], u = b[i];
+    const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+    const v = b0 * u + b1 * u1 + b2 * u2 - a2 * v2 - a1 * v1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    u2 = u1;
+    u1 = u;
+    v2 = v1;
+    v1 = v;
+    a[i] = y;
+    b[i] = v;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+  z[zo + 4] = u1;
+  z[zo + 5] = u2;
+  z[zo + 6] = v1;
+  z[zo + 7] = v2;
+}
+
+/**
+ * biquadStereo reading and writing the float32 signal itself, left/right [start, start + n): for a
+ * cascade of ONE section, where double precision inside the section and one rounding at the end is
+ * all the cascade does anyway (bit-identical to copying to doubles, filtering and copying back).
+ */
+export function biquadStereo32(c: Float64Array, co: number, z: Float64Array, zo: number, left: Float32Array, right: Float32Array, start: number, n: number): void {
+  const b0 = c[co], b1 = c[co + 1], b2 = c[co + 2], a1 = c[co + 3], a2 = c[co + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3];
+  let u1 = z[zo + 4], u2 = z[zo + 5], v1 = z[zo + 6], v2 = z[zo + 7];
+  for (let j = start, end = start + n; j < end; j++) {
+    const x = left[j], u = right[j];
+    const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+    const v = b0 * u + b1 * u1 + b2 * u2 - a2 * v2 - a1 * v1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    u2 = u1;
+    u1 = u;
+    v2 = v1;
+    v1 = v;
+    left[j] = y;
+    right[j] = v;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+  z[zo + 4] = u1;
+  z[zo + 5] = u2;
+  z[zo + 6] = v1;
+  z[zo + 7] = v2;
+}
+
+/**
+ * A cascade of TWO sections (at co and co + 5) reading and writing the float32 left/right
+ * [start, start + n) in one pass; the signal between the sections stays in double precision (in
+ * registers). Registers spill here (26 values for 15), but one pass still beats two passes with a
+ * double-precision buffer between them. States: x1 x2 y1 y2 w1 w2 of left, then of right.
+ */
+export function biquad2Stereo32(c: Float64Array, co: number, z: Float64Array, zo: number, left: Float32Array, right: Float32Array, start: number, n: number): void {
+  const b0 = c[co], b1 = c[co + 1], b2 = c[co + 2], a1 = c[co + 3], a2 = c[co + 4];
+  const d0 = c[co + 5], d1 = c[co + 6], d2 = c[co + 7], e1 = c[co + 8], e2 = c[co + 9];
+  let lx1 = z[zo], lx2 = z[zo + 1], ly1 = z[zo + 2], ly2 = z[zo + 3], lw1 = z[zo + 4], lw2 = z[zo + 5];
+  let rx1 = z[zo + 6], rx2 = z[zo + 7], ry1 = z[zo + 8], ry2 = z[zo + 9], rw1 = z[zo + 10], rw2 = z[zo + 11];
+  for (let j = start, end = start + n; j < end; j++) {
+    const xl = left[j], xr = right[j];
+    const yl = b0 * xl + b1 * lx1 + b2 * lx2 - a2 * ly2 - a1 * ly1;
+    const yr = b0 * xr + b1 * rx1 + b2 * rx2 - a2 * ry2 - a1 * ry1;
+    const wl = d0 * yl + d1 * ly1 + d2 * ly2 - e2 * lw2 - e1 * lw1;
+    const wr = d0 * yr + d1 * ry1 + d2 * ry2 - e2 * rw2 - e1 * rw1;
+    lx2 = lx1;
+    lx1 = xl;
+    ly2 = ly1;
+    ly1 = yl;
+    lw2 = lw1;
+    lw1 = wl;
+    rx2 = rx1;
+    rx1 = xr;
+    ry2 = ry1;
+    ry1 = yr;
+    rw2 = rw1;
+    rw1 = wr;
+    left[j] = wl;
+    right[j] = wr;
+  }
+  z[zo] = lx1;
+  z[zo + 1] = lx2;
+  z[zo + 2] = ly1;
+  z[zo + 3] = ly2;
+  z[zo + 4] = lw1;
+  z[zo + 5] = lw2;
+  z[zo + 6] = rx1;
+  z[zo + 7] = rx2;
+  z[zo + 8] = ry1;
+  z[zo + 9] = ry2;
+  z[zo + 10] = rw1;
+  z[zo + 11] = rw2;
+}
+
+/** The first section of a longer cascade: reads the float32 left/right [start, start + n), writes doubles to a/b [0, n). */
+export function biquadStereoFrom32(
+  c: Float64Array, co: number, z: Float64Array, zo: number,
+  left: Float32Array, right: Float32Array, start: number, a: Float64Array, b: Float64Array, n: number,
+): void {
+  const b0 = c[co], b1 = c[co + 1], b2 = c[co + 2], a1 = c[co + 3], a2 = c[co + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3];
+  let u1 = z[zo + 4], u2 = z[zo + 5], v1 = z[zo + 6], v2 = z[zo + 7];
+  for (let i = 0, j = start; i < n; i++, j++) {
+    const x = left[j], u = right[j];
+    const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+    const v = b0 * u + b1 * u1 + b2 * u2 - a2 * v2 - a1 * v1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    u2 = u1;
+    u1 = u;
+    v2 = v1;
+    v1 = v;
+    a[i] = y;
+    b[i] = v;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+  z[zo + 4] = u1;
+  z[zo + 5] = u2;
+  z[zo + 6] = v1;
+  z[zo + 7] = v2;
+}
+
+/** The last section of a longer cascade: reads doubles from a/b [0, n), writes the float32 left/right [start, start + n) (the one rounding). */
+export function biquadStereoTo32(
+  c: Float64Array, co: number, z: Float64Array, zo: number,
+  a: Float64Array, b: Float64Array, left: Float32Array, right: Float32Array, start: number, n: number,
+): void {
+  const b0 = c[co], b1 = c[co + 1], b2 = c[co + 2], a1 = c[co + 3], a2 = c[co + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3];
+  let u1 = z[zo + 4], u2 = z[zo + 5], v1 = z[zo + 6], v2 = z[zo + 7];
+  for (let i = 0, j = start; i < n; i++, j++) {
+    const x = a[i], u = b[i];
+    const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+    const v = b0 * u + b1 * u1 + b2 * u2 - a2 * v2 - a1 * v1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    u2 = u1;
+    u1 = u;
+    v2 = v1;
+    v1 = v;
+    left[j] = y;
+    right[j] = v;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+  z[zo + 4] = u1;
+  z[zo + 5] = u2;
+  z[zo + 6] = v1;
+  z[zo + 7] = v2;
+}
+
+/**
+ * An LR4 low- or high-pass on a: two identical Butterworth sections y = g·(x + k·x1 + x2) − a2·y2 −
+ * a1·y1 (k = b1/b0 = +2 low-pass, −2 high-pass) in one pass. States: x1 x2 y1 y2 w1 w2 (section 2's
+ * inputs are section 1's outputs).
+ */
+export function lr4Mono(c: Float64Array, co: number, z: Float64Array, zo: number, a: Float64Array, n: number): void {
+  const g = c[co], k = c[co + 1] / g, a1 = c[co + 3], a2 = c[co + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3], w1 = z[zo + 4], w2 = z[zo + 5];
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = g * (x + k * x1 + x2) - a2 * y2 - a1 * y1;
+    const w = g * (y + k * y1 + y2) - a2 * w2 - a1 * w1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    w2 = w1;
+    w1 = w;
+    a[i] = w;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+  z[zo + 4] = w1;
+  z[zo + 5] = w2;
+}
+
+/** Allpass section y = a2·(x − y2) + x2 + a1·x1 − a1·y1 (b0 = a2, b1 = a1, b2 = 1) on a. States: x1 x2 y1 y2. */
+export function allpassMono(c: Float64Array, co: number, z: Float64Array, zo: number, a: Float64Array, n: number): void {
+  const a1 = c[co + 3], a2 = c[co + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3];
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = a2 * (x - y2) + x2 + a1 * x1 - a1 * y1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    a[i] = y;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+}
+
+/** Two allpass sections (at cp, then at cq) in series on a, in one pass. States: x1 x2 y1 y2 w1 w2. */
+export function allpass2Mono(c: Float64Array, cp: number, cq: number, z: Float64Array, zo: number, a: Float64Array, n: number): void {
+  const a1 = c[cp + 3], a2 = c[cp + 4], e1 = c[cq + 3], e2 = c[cq + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3], w1 = z[zo + 4], w2 = z[zo + 5];
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = a2 * (x - y2) + x2 + a1 * x1 - a1 * y1;
+    const w = e2 * (y - w2) + y2 + e1 * y1 - e1 * w1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    w2 = w1;
+    w1 = w;
+    a[i] = w;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+  z[zo + 4] = w1;
+  z[zo + 5] = w2;
+}
+
+/** allpassMono on a and b (the same section, two channels, one loop). States: 4 of a, then 4 of b. */
+export function allpassStereo(c: Float64Array, co: number, z: Float64Array, zo: number, a: Float64Array, b: Float64Array, n: number): void {
+  const a1 = c[co + 3], a2 = c[co + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3];
+  let u1 = z[zo + 4], u2 = z[zo + 5], v1 = z[zo + 6], v2 = z[zo + 7];
+  for (let i = 0; i < n; i++) {
+    const x = a[i], u = b[i];
+    const y = a2 * (x - y2) + x2 + a1 * x1 - a1 * y1;
+    const v = a2 * (u - v2) + u2 + a1 * u1 - a1 * v1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    u2 = u1;
+    u1 = u;
+    v2 = v1;
+    v1 = v;
+    a[i] = y;
+    b[i] = v;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+  z[zo + 4] = u1;
+  z[zo + 5] = u2;
+  z[zo + 6] = v1;
+  z[zo + 7] = v2;
+}
+
+/**
+ * One LR4 crossover on x, in one pass: low[0, n) = scale · LR4 low-pass(x) (the two sections at cl;
+ * scale 1 by default, exact), and x becomes AP(x) − LR4 low-pass(x) = the LR4 high-pass (the allpass
+ * at ca; LP + HP = AP). States: x1 x2, the low-pass's y1 y2 w1 w2, the allpass's q1 q2 (x1 x2 are
+ * shared: both filters read x).
+ */
+export function crossoverMono(c: Float64Array, cl: number, ca: number, z: Float64Array, zo: number, x: Float64Array, low: Float64Array, n: number, scale = 1): void {
+  const g = c[cl], a1 = c[cl + 3], a2 = c[cl + 4], p1 = c[ca + 3], p2 = c[ca + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3], w1 = z[zo + 4], w2 = z[zo + 5], q1 = z[zo + 6], q2 = z[zo + 7];
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    const y = g * (v + 2 * x1 + x2) - a2 * y2 - a1 * y1;
+    const q = p2 * (v - q2) + x2 + p1 * x1 - p1 * q1;
+    const w = g * (y + 2 * y1 + y2) - a2 * w2 - a1 * w1;
+    x2 = x1;
+    x1 = v;
+    y2 = y1;
+    y1 = y;
+    w2 = w1;
+    w1 = w;
+    q2 = q1;
+    q1 = q;
+    low[i] = scale * w;
+    x[i] = q - w;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+  z[zo + 4] = w1;
+  z[zo + 5] = w2;
+  z[zo + 6] = q1;
+  z[zo + 7] = q2;
+}
+
+/** crossoverMono on two channels (a → lowA, b → lowB) in one loop. States: 8 of a, then 8 of b. */
+export function crossoverStereo(
+  c: Float64Array, cl: number, ca: number, z: Float64Array, zo: number,
+  a: Float64Array, b: Float64Array, lowA: Float64Array, lowB: Float64Array, n: number,
+): void {
+  const g = c[cl], a1 = c[cl + 3], a2 = c[cl + 4], p1 = c[ca + 3], p2 = c[ca + 4];
+  let x1 = z[zo], x2 = z[zo + 1], y1 = z[zo + 2], y2 = z[zo + 3], w1 = z[zo + 4], w2 = z[zo + 5], q1 = z[zo + 6], q2 = z[zo + 7];
+  let u1 = z[zo + 8], u2 = z[zo + 9], v1 = z[zo + 10], v2 = z[zo + 11], s1 = z[zo + 12], s2 = z[zo + 13], r1 = z[zo + 14], r2 = z[zo + 15];
+  for (let i = 0; i < n; i++) {
+    const x = a[i], u = b[i];
+    const y = g * (x + 2 * x1 + x2) - a2 * y2 - a1 * y1;
+    const v = g * (u + 2 * u1 + u2) - a2 * v2 - a1 * v1;
+    const q = p2 * (x - q2) + x2 + p1 * x1 - p1 * q1;
+    const r = p2 * (u - r2) + u2 + p1 * u1 - p1 * r1;
+    const w = g * (y + 2 * y1 + y2) - a2 * w2 - a1 * w1;
+    const s = g * (v + 2 * v1 + v2) - a2 * s2 - a1 * s1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    w2 = w1;
+    w1 = w;
+    q2 = q1;
+    q1 = q;
+    u2 = u1;
+    u1 = u;
+    v2 = v1;
+    v1 = v;
+    s2 = s1;
+    s1 = s;
+    r2 = r1;
+    r1 = r;
+    lowA[i] = w;
+    lowB[i] = s;
+    a[i] = q - w;
+    b[i] = r - s;
+  }
+  z[zo] = x1;
+  z[zo + 1] = x2;
+  z[zo + 2] = y1;
+  z[zo + 3] = y2;
+  z[zo + 4] = w1;
+  z[zo + 5] = w2;
+  z[zo + 6] = q1;
+  z[zo + 7] = q2;
+  z[zo + 8] = u1;
+  z[zo + 9] = u2;
+  z[zo + 10] = v1;
+  z[zo + 11] = v2;
+  z[zo + 12] = s1;
+  z[zo + 13] = s2;
+  z[zo + 14] = r1;
+  z[zo + 15] = r2;
+}
+
+/**
+ * A cascade of arbitrary biquads with 1 or 2 channels of double-precision state (direct form I,
+ * generic kernels). biquad.ts `processCascade` is not used because it flushes denormals at the end
+ * of every call, so its output in a decaying tail would depend on block cutting: call `flush` at
+ * fixed sample positions instead.
  */
 export class Cascade {
   readonly sectionCount: number;
@@ -54,83 +476,27 @@ export class Cascade {
 
   constructor(sections: readonly Biquad[]) {
     this.sectionCount = sections.length;
-    this.coeffs = new Float64Array(5 * sections.length);
+    this.coeffs = packSections(sections);
     this.z = new Float64Array(8 * sections.length);
-    sections.forEach((s, k) => this.coeffs.set([s.b0, s.b1, s.b2, s.a1, s.a2], 5 * k));
   }
 
   /** Channel 0 in place on a[0, n); or, given `from`, reading the input there. */
   run(a: Float64Array, n: number, from: Float64Array = a): void {
+    if (from !== a) a.set(from.subarray(0, n));
     const c = this.coeffs, z = this.z;
-    if (this.sectionCount === 0 && from !== a) for (let i = 0; i < n; i++) a[i] = from[i];
-    for (let k = 0; k < this.sectionCount; k++) {
-      const b0 = c[5 * k], b1 = c[5 * k + 1], b2 = c[5 * k + 2], a1 = c[5 * k + 3], a2 = c[5 * k + 4];
-      const o = 8 * k;
-      const input = k === 0 ? from : a;
-      let x1 = z[o], x2 = z[o + 1], y1 = z[o + 2], y2 = z[o + 3];
-      for (let i = 0; i < n; i++) {
-        const x = input[i];
-        const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
-        x2 = x1;
-        x1 = x;
-        y2 = y1;
-        y1 = y;
-        a[i] = y;
-      }
-      z[o] = x1;
-      z[o + 1] = x2;
-      z[o + 2] = y1;
-      z[o + 3] = y2;
-    }
+    for (let k = 0; k < this.sectionCount; k++) biquadMono(c, 5 * k, z, 8 * k, a, n);
   }
 
-  /**
-   * Channel 0 and channel 1 through the same sections, in place on a[0, n) and b[0, n); or, given
-   * `fromA`/`fromB`, reading the input there (the first section reads them, saving a copy).
-   */
+  /** Channel 0 and channel 1 through the same sections, in place on a[0, n) and b[0, n) (or reading fromA/fromB). */
   runStereo(a: Float64Array, b: Float64Array, n: number, fromA: Float64Array = a, fromB: Float64Array = b): void {
+    if (fromA !== a) a.set(fromA.subarray(0, n));
+    if (fromB !== b) b.set(fromB.subarray(0, n));
     const c = this.coeffs, z = this.z;
-    if (this.sectionCount === 0 && fromA !== a) {
-      for (let i = 0; i < n; i++) {
-        a[i] = fromA[i];
-        b[i] = fromB[i];
-      }
-    }
-    for (let k = 0; k < this.sectionCount; k++) {
-      const b0 = c[5 * k], b1 = c[5 * k + 1], b2 = c[5 * k + 2], a1 = c[5 * k + 3], a2 = c[5 * k + 4];
-      const o = 8 * k;
-      const inA = k === 0 ? fromA : a, inB = k === 0 ? fromB : b;
-      let x1 = z[o], x2 = z[o + 1], y1 = z[o + 2], y2 = z[o + 3];
-      let u1 = z[o + 4], u2 = z[o + 5], v1 = z[o + 6], v2 = z[o + 7];
-      for (let i = 0; i < n; i++) {
-        const x = inA[i], u = inB[i];
-        const y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
-        const v = b0 * u + b1 * u1 + b2 * u2 - a2 * v2 - a1 * v1;
-        x2 = x1;
-        x1 = x;
-        y2 = y1;
-        y1 = y;
-        u2 = u1;
-        u1 = u;
-        v2 = v1;
-        v1 = v;
-        a[i] = y;
-        b[i] = v;
-      }
-      z[o] = x1;
-      z[o + 1] = x2;
-      z[o + 2] = y1;
-      z[o + 3] = y2;
-      z[o + 4] = u1;
-      z[o + 5] = u2;
-      z[o + 6] = v1;
-      z[o + 7] = v2;
-    }
+    for (let k = 0; k < this.sectionCount; k++) biquadStereo(c, 5 * k, z, 8 * k, a, b, n);
   }
 
   flush(): void {
-    const z = this.z;
-    for (let k = 0; k < z.length; k++) z[k] = flushDenormal(z[k]);
+    flushStates(this.z);
   }
 
   /** Every state value (tests check that silence brings them to exactly 0). */
@@ -148,6 +514,16 @@ export function checkCorner(what: string, frequencyHz: number, sampleRate: numbe
   }
 }
 
+/** Throws unless `s` has the Butterworth low/high-pass structure the LR4 kernels rely on (b1 = ±2·b0, b2 = b0). */
+export function checkButterworthStructure(s: Biquad): void {
+  if (!(Math.abs(s.b1) === 2 * Math.abs(s.b0) && s.b2 === s.b0)) throw new Error('not a Butterworth low/high-pass section (b1 = ±2·b0, b2 = b0)');
+}
+
+/** Throws unless `s` has the allpass structure the allpass kernels rely on (b0 = a2, b1 = a1, b2 = 1). */
+export function checkAllpassStructure(s: Biquad): void {
+  if (!(s.b0 === s.a2 && s.b1 === s.a1 && s.b2 === 1)) throw new Error('not an allpass section (b0 = a2, b1 = a1, b2 = 1)');
+}
+
 /**
  * N-band LR4 split with allpass compensation (bands sum to Π APk, flat in magnitude), for 1 or 2
  * channels. Band k = LPk · Π(j<k) HPj · Π(j>k) APj, computed as a chain: the remainder is
@@ -157,21 +533,35 @@ export function checkCorner(what: string, frequencyHz: number, sampleRate: numbe
  */
 export class CrossoverNetwork {
   readonly bandCount: number;
-  private readonly lows: Cascade[] = [];
-  private readonly alls: Cascade[] = [];
-  private readonly compensation: Cascade[] = [];
+  /** Per crossover k: the low-pass section at 10k (both LR4 sections are this one), the allpass at 10k + 5. */
+  private readonly coeffs: Float64Array;
+  /** Per crossover k, from 16k: its crossover kernel's states (8 per channel); then the compensation allpasses' (4 per channel each). */
+  private readonly z: Float64Array;
+  /** Offset in z of the compensation states of band k (8 per allpass: 4 per channel). */
+  private readonly compensationOffset: number[] = [];
 
   constructor(sampleRate: number, crossoversHz: readonly number[]) {
     crossoversHz.forEach((f, k) => {
       checkCorner('crossover', f, sampleRate);
       if (k > 0 && !(f > crossoversHz[k - 1])) throw new RangeError(`crossovers must be ascending, got ${crossoversHz.join(', ')} Hz`);
     });
-    this.bandCount = crossoversHz.length + 1;
-    crossoversHz.forEach((f, k) => {
-      this.lows.push(new Cascade(lr4Lowpass(sampleRate, f)));
-      this.alls.push(new Cascade([lr4Allpass(sampleRate, f)]));
-      this.compensation.push(new Cascade(crossoversHz.slice(k + 1).map((g) => lr4Allpass(sampleRate, g))));
-    });
+    const count = crossoversHz.length;
+    this.bandCount = count + 1;
+    const sections: Biquad[] = [];
+    for (const f of crossoversHz) {
+      const [low] = lr4Lowpass(sampleRate, f);
+      const ap = lr4Allpass(sampleRate, f);
+      checkButterworthStructure(low);
+      checkAllpassStructure(ap);
+      sections.push(low, ap);
+    }
+    this.coeffs = packSections(sections);
+    let offset = 16 * count;
+    for (let k = 0; k < count; k++) {
+      this.compensationOffset.push(offset);
+      offset += 8 * (count - 1 - k);
+    }
+    this.z = new Float64Array(offset);
   }
 
   /**
@@ -179,40 +569,26 @@ export class CrossoverNetwork {
    * of each channel holds the input [0, n); on return band k holds band k. Buffers are ≥ n long.
    */
   split(n: number, bandsA: Float64Array[], bandsB: Float64Array[] | null): void {
-    const last = this.bandCount - 1;
+    const last = this.bandCount - 1, c = this.coeffs, z = this.z;
     for (let k = 0; k < last; k++) {
-      const lowA = bandsA[k], restA = bandsA[last];
+      const restA = bandsA[last], lowA = bandsA[k];
+      let zc = this.compensationOffset[k];
       if (bandsB) {
-        const lowB = bandsB[k], restB = bandsB[last];
-        this.lows[k].runStereo(lowA, lowB, n, restA, restB);
-        this.alls[k].runStereo(restA, restB, n);
-        for (let i = 0; i < n; i++) {
-          restA[i] -= lowA[i];
-          restB[i] -= lowB[i];
-        }
-        this.compensation[k].runStereo(lowA, lowB, n);
+        const restB = bandsB[last], lowB = bandsB[k];
+        crossoverStereo(c, 10 * k, 10 * k + 5, z, 16 * k, restA, restB, lowA, lowB, n);
+        for (let j = k + 1; j < last; j++, zc += 8) allpassStereo(c, 10 * j + 5, z, zc, lowA, lowB, n);
       } else {
-        this.lows[k].run(lowA, n, restA);
-        this.alls[k].run(restA, n);
-        for (let i = 0; i < n; i++) restA[i] -= lowA[i];
-        this.compensation[k].run(lowA, n);
+        crossoverMono(c, 10 * k, 10 * k + 5, z, 16 * k, restA, lowA, n);
+        for (let j = k + 1; j < last; j++, zc += 8) allpassMono(c, 10 * j + 5, z, zc, lowA, n);
       }
     }
   }
 
   flush(): void {
-    for (const c of [...this.lows, ...this.alls, ...this.compensation]) c.flush();
+    flushStates(this.z);
   }
 
   state(): number[] {
-    return [...this.lows, ...this.alls, ...this.compensation].flatMap((c) => c.state());
+    return Array.from(this.z);
   }
 }
-
-/**
- * Samples between two denormal flushes, counted from the first sample a processor ever saw. The
- * processors cut their blocks at absolute multiples of it and flush only there, so flushing happens
- * at the same samples whatever the block sizes (bit-identical output for any block cutting); it is
- * also the length of their scratch buffers.
- */
-export const FLUSH_INTERVAL = 512;

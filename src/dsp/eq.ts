@@ -5,7 +5,10 @@
  * rounded once, at the end.
  */
 import type { EqBandParams, EqParams } from '../chain/spec.js';
-import { bell, butterworth, type Biquad, cascadeState, flushCascadeState, highShelf, lowShelf } from './biquad.js';
+import { bell, butterworth, type Biquad, highShelf, lowShelf } from './biquad.js';
+import {
+  biquad2Stereo32, biquadMono, biquadStereo, biquadStereo32, biquadStereoFrom32, biquadStereoTo32, flushStates, packSections,
+} from './crossover.js';
 import type { StereoProcessor } from './processor.js';
 
 /**
@@ -54,81 +57,41 @@ export function designEq(params: EqParams, sampleRate: number): EqDesign {
 }
 
 /**
- * processCascade(sections, state, x, 0, n, false) on a double-precision buffer, section by section
- * with coefficients and states in locals. Bit-identical to processCascade: each section sees the
- * same inputs in the same order, and a Float64Array holds the intermediate doubles exactly.
- */
-export function runCascade(sections: Biquad[], state: Float64Array, x: Float64Array, n: number, from = 0): void {
-  for (let k = from; k < sections.length; k++) {
-    const { b0, b1, b2, a1, a2 } = sections[k];
-    let z1 = state[2 * k], z2 = state[2 * k + 1];
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      const y = b0 * v + z1;
-      z1 = b1 * v - a1 * y + z2;
-      z2 = b2 * v - a2 * y;
-      x[i] = y;
-    }
-    state[2 * k] = z1;
-    state[2 * k + 1] = z2;
-  }
-}
-
-/**
- * runCascade on two buffers at once, section k of one beside section k of the other in the same
- * loop: a biquad's recursion is latency-bound, and two independent recursions run in about the time
- * of one. Results are identical to two runCascade calls.
- */
-export function runCascades(sa: Biquad[], stateA: Float64Array, x: Float64Array, sb: Biquad[], stateB: Float64Array, w: Float64Array, n: number): void {
-  const both = Math.min(sa.length, sb.length);
-  for (let k = 0; k < both; k++) {
-    const p = sa[k], q = sb[k];
-    const pb0 = p.b0, pb1 = p.b1, pb2 = p.b2, pa1 = p.a1, pa2 = p.a2;
-    const qb0 = q.b0, qb1 = q.b1, qb2 = q.b2, qa1 = q.a1, qa2 = q.a2;
-    let z1 = stateA[2 * k], z2 = stateA[2 * k + 1], u1 = stateB[2 * k], u2 = stateB[2 * k + 1];
-    for (let i = 0; i < n; i++) {
-      const v = x[i], t = w[i];
-      const y = pb0 * v + z1, r = qb0 * t + u1;
-      z1 = pb1 * v - pa1 * y + z2;
-      u1 = qb1 * t - qa1 * r + u2;
-      z2 = pb2 * v - pa2 * y;
-      u2 = qb2 * t - qa2 * r;
-      x[i] = y;
-      w[i] = r;
-    }
-    stateA[2 * k] = z1;
-    stateA[2 * k + 1] = z2;
-    stateB[2 * k] = u1;
-    stateB[2 * k + 1] = u2;
-  }
-  runCascade(sa, stateA, x, n, both);
-  runCascade(sb, stateB, w, n, both);
-}
-
-/**
  * Biquad cascades on L/R, then (if any) on mid and side, processed in double precision with states
  * flushed on the FLUSH_GRID. Shared by the eq and character stages.
+ *
+ * Direct form I kernels from crossover.ts (their feedback path is one multiply-add long), L and R
+ * of a section in one loop (two independent recursions overlap in the CPU), mid and side one
+ * channel at a time. The first section reads the float32 block, the last writes it: in between
+ * the signal stays in double precision, so it is rounded once, at the end.
  */
 export class StereoCascade implements StereoProcessor {
   readonly latency = 0;
-  private readonly lrSections: Biquad[];
-  private readonly midSections: Biquad[];
-  private readonly sideSections: Biquad[];
-  private readonly states: Float64Array[];
+  private readonly lr: Float64Array;
+  private readonly midSide: Float64Array;
+  private readonly lrCount: number;
+  private readonly midCount: number;
+  private readonly sideCount: number;
+  /**
+   * Direct form I states: 8 per L/R section (x1 x2 y1 y2 of L, then of R; with exactly two L/R
+   * sections and no mid/side, biquad2Stereo32's layout over the same 16), then 4 per mid and per
+   * side section.
+   */
+  private readonly z: Float64Array;
   private readonly active: boolean;
-  private readonly midSide: boolean;
   private readonly a = new Float64Array(FLUSH_GRID);
   private readonly b = new Float64Array(FLUSH_GRID);
   /** Samples processed since the last flush (0 … FLUSH_GRID−1). */
   private phase = 0;
 
   constructor(lr: Biquad[], mid: Biquad[] = [], side: Biquad[] = []) {
-    this.lrSections = lr;
-    this.midSections = mid;
-    this.sideSections = side;
-    this.states = [cascadeState(lr), cascadeState(lr), cascadeState(mid), cascadeState(side)];
-    this.midSide = mid.length + side.length > 0;
-    this.active = lr.length > 0 || this.midSide;
+    this.lr = packSections(lr);
+    this.midSide = packSections([...mid, ...side]);
+    this.lrCount = lr.length;
+    this.midCount = mid.length;
+    this.sideCount = side.length;
+    this.z = new Float64Array(8 * lr.length + 4 * (mid.length + side.length));
+    this.active = lr.length + mid.length + side.length > 0;
   }
 
   process(left: Float32Array, right: Float32Array): void {
@@ -140,7 +103,7 @@ export class StereoCascade implements StereoProcessor {
       this.segment(left, right, start, end);
       this.phase += end - start;
       if (this.phase === FLUSH_GRID) {
-        for (const s of this.states) flushCascadeState(s);
+        flushStates(this.z);
         this.phase = 0;
       }
       start = end;
@@ -149,28 +112,48 @@ export class StereoCascade implements StereoProcessor {
 
   private segment(left: Float32Array, right: Float32Array, start: number, end: number): void {
     const n = end - start;
-    const a = this.a, b = this.b;
-    // TypedArray.set converts float32 ↔ double about twice as fast as a JS loop.
-    a.set(left.subarray(start, end));
-    b.set(right.subarray(start, end));
-    const [sl, sr, sm, ss] = this.states;
-    runCascades(this.lrSections, sl, a, this.lrSections, sr, b, n);
-    if (this.midSide) {
-      // M = (L+R)/2, S = (L−R)/2 and back (as midside.ts), in double on the scratch copy.
+    const a = this.a, b = this.b, z = this.z, lr = this.lr, lrCount = this.lrCount;
+    const midSide = this.midCount + this.sideCount > 0;
+    // Only the doubles between sections are kept in a/b: the first section reads the float32
+    // input, the last one writes the float32 output (the one rounding).
+    if (!midSide) {
+      if (lrCount === 1) {
+        biquadStereo32(lr, 0, z, 0, left, right, start, n);
+        return;
+      }
+      if (lrCount === 2) {
+        biquad2Stereo32(lr, 0, z, 0, left, right, start, n);
+        return;
+      }
+      biquadStereoFrom32(lr, 0, z, 0, left, right, start, a, b, n);
+      for (let k = 1; k < lrCount - 1; k++) biquadStereo(lr, 5 * k, z, 8 * k, a, b, n);
+      biquadStereoTo32(lr, 5 * (lrCount - 1), z, 8 * (lrCount - 1), a, b, left, right, start, n);
+      return;
+    }
+    // M = (L+R)/2, S = (L−R)/2 and back (as midside.ts), in double.
+    if (lrCount === 0) {
+      for (let i = 0, j = start; i < n; i++, j++) {
+        const l = left[j], r = right[j];
+        a[i] = 0.5 * (l + r);
+        b[i] = 0.5 * (l - r);
+      }
+    } else {
+      biquadStereoFrom32(lr, 0, z, 0, left, right, start, a, b, n);
+      for (let k = 1; k < lrCount; k++) biquadStereo(lr, 5 * k, z, 8 * k, a, b, n);
       for (let i = 0; i < n; i++) {
         const l = a[i], r = b[i];
         a[i] = 0.5 * (l + r);
         b[i] = 0.5 * (l - r);
       }
-      runCascades(this.midSections, sm, a, this.sideSections, ss, b, n);
-      for (let i = 0; i < n; i++) {
-        const m = a[i], s = b[i];
-        a[i] = m + s;
-        b[i] = m - s;
-      }
     }
-    left.set(a.subarray(0, n), start);
-    right.set(b.subarray(0, n), start);
+    const ms = this.midSide, zo = 8 * lrCount, mid = this.midCount, side = this.sideCount;
+    for (let k = 0; k < mid; k++) biquadMono(ms, 5 * k, z, zo + 4 * k, a, n);
+    for (let k = mid; k < mid + side; k++) biquadMono(ms, 5 * k, z, zo + 4 * k, b, n);
+    for (let i = 0, j = start; i < n; i++, j++) {
+      const m = a[i], s = b[i];
+      left[j] = m + s;
+      right[j] = m - s;
+    }
   }
 }
 

@@ -7,23 +7,38 @@
  * A. Look-ahead gain computer (after the moving-minimum + moving-average scheme of look-ahead
  *    limiters, e.g. F. Adriaensen's zita / S. Sanfilippo's, with a hold so the meter's kernel sees
  *    a constant gain around every peak):
- *    - detector: the input (after `gainDb`) oversampled 4x with the meter's own interpolation
- *      kernel (truepeak-filter.ts) by FFT convolution; the peak P of every sample interval;
- *    - required gain r[n] = min(1, T_A / max(P[n−1], P[n])), T_A a hair under the ceiling;
- *    - release: e[n] = min(r[n], 1 − (1 − e[n−1])·α), α = exp(−1/(releaseMs·fs)): instant attack,
- *      exponential recovery of the reduction;
+ *    - detector: P[n], the peak of sample interval n of the input before `gainDb`: its two samples
+ *      and the meter's three points between them, with the meter's own arithmetic (truepeak.ts:
+ *      kernel of truepeak-filter.ts in pair form, double precision), rounded to float32;
+ *    - required gain r[n] = min(1, T_A / (gain·max(P[n−1], P[n]))), T_A a hair under the ceiling;
+ *    - skip: P only matters where it asks for more reduction than the release envelope already
+ *      holds. A cheap O(n) pass cuts the input into chunks of SEG intervals (a grid counted from the
+ *      first sample, so it does not depend on the caller's blocks) and gives each the meter's
+ *      rigorous bound on every value in it (local gain + curvature, truepeak.ts); inside a chunk whose
+ *      bound exceeds T_A/gain each interval gets its own bound U, and P is computed only where
+ *      gain·U·(1 − α·ρ[n−1]) > T_A, the gain the release alone would give (below). That gives exactly the envelope
+ *      computing P everywhere would give (tested with `exhaustive`), at a cost that follows the
+ *      amount of limiting: on music at +6 dB about 1 % of the intervals are evaluated;
+ *    - release, on the reduction ρ = 1 − e: ρ[n] = max(1 − r[n], α·ρ[n−1]), α = exp(−1/(releaseMs·fs)):
+ *      instant attack, exponential recovery (one multiplication per sample), snapping to exactly 0
+ *      once below 2⁻²⁴ (a float32 ulp: the output cannot tell) so that gain 1 and its fast path
+ *      come back soon after a peak;
  *    - m[n] = min e over [n − HOLD, n + D + HOLD] (HOLD = 24 = the meter kernel's half-length,
- *      D = lookaheadMs in samples), then two moving averages of total span D + 1: the gain
- *      ramps down along a smooth (piecewise-quadratic, C¹) curve over D samples, reaches the
- *      required value HOLD samples before the peak and stays flat until HOLD samples after it.
- *      Every average of the window contains the peak's minimum, so g[n] ≤ r[j] for all
- *      |j − n| ≤ HOLD: never less reduction than required (no undershoot).
+ *      D = lookaheadMs in samples; van Herk / Gil–Werman running minima, 3 comparisons per sample),
+ *      then two moving averages of total span D + 1: the gain ramps down along a smooth
+ *      (piecewise-quadratic, C¹) curve over D samples, reaches the required value HOLD samples
+ *      before the peak and stays flat until HOLD samples after it. Every average of the window
+ *      contains the peak's minimum, so g[n] ≤ r[j] for all |j − n| ≤ HOLD: never less reduction
+ *      than required (no undershoot). The averages run on the reductions 1 − m rounded up to
+ *      multiples of 2⁻³⁰: integer sums, exact, so g is exactly 1 again once the windows are clear;
+ *      while they are, a hop takes a fast path (y = gain·x, nothing else per sample).
  *    The output y = g·x then meets T_A at every sample and, nearly always, between samples; but
  *    a varying gain changes the band-limited reconstruction, so tiny inter-sample overs remain.
  * B. Exact check and correction, provably closing the gap: every interval of y whose exact true
  *    peak (its samples and the meter's three points between them: the meter's filter and pair
- *    arithmetic, in double precision; the meter's rigorous bound skips the intervals that cannot
- *    come close) exceeds C_B = ceiling·(1 − 0.002) gets a "cone" of
+ *    arithmetic, in double precision; rigorous bounds skip the segments that cannot come close:
+ *    first from the input's chunk bounds and the range of the gain over the window, then from the
+ *    meter's bound on y itself, segment and interval) exceeds C_B = ceiling·(1 − 0.002) gets a "cone" of
  *    extra gain h: h ≤ C_B / peak on the interval, rising at slope ≤ s per sample on both sides.
  *    h is s-Lipschitz, so for any point t the meter computes
  *      |Σ c_k·h_k·y_k| ≤ h(t)·|Σ c_k·y_k| + s·Σ|c_k|·|k − t|·|y_k| ≤ C_B + s·M1·T_A
@@ -36,22 +51,33 @@
  *    nothing; with stage A told to aim 0.5 dB too high (LimiterOptions, tests), stage B alone keeps
  *    every output under the ceiling.
  *
- * Latency: HOP (frame buffering of the FFT detector) + 24 (detector) + D + 24 (hold) + 24 (exact
- * check) + RESERVE samples. A signal whose true peak stays below C_B·10^(−0.01/20) passes with gain
+ * Reuse across runs: the detector's work (chunk bounds, P) depends on the input only, not on any
+ * parameter. `prepareLimiterInput(left, right)` wraps a signal for several runs; `limitSignal(input,
+ * params, fs)` limits the whole of it (the renderer's convention, latency removed) and keeps the
+ * detector's results in `input` for the next call, at any gain, ceiling, look-ahead or release. The
+ * output is bit-identical to a streamed run without the cache (tested). The same cache can be given
+ * to a streaming run (`createLimiter(params, fs, { detection })`), which checks that the samples it
+ * is fed are the signal's (then zeros) and stops using the cache from the first one that is not.
+
+ * Latency: HOP (buffering) + 63 (detector chunks) + D + 24 (hold) + 24 (exact check) + RESERVE
+ * samples. A signal whose true peak stays below C_B·10^(−0.01/20) passes with gain
  * exactly 1 (bit-exact when gainDb = 0).
  */
 import type { LimiterParams } from '../chain/spec.js';
-import { HALF_TAPS, kaiserSincKernel, OVERSAMPLING, TRUE_PEAK_FILTER } from '../analysis/truepeak-filter.js';
+import { HALF_TAPS, TRUE_PEAK_FILTER } from '../analysis/truepeak-filter.js';
 import { dbToAmp } from '../util/db.js';
-import { FrameResampler } from './oversample.js';
 import type { StereoProcessor } from './processor.js';
 
-/** Base samples per detector FFT frame. */
-const FRAME = 1024;
-/** Frames overlap by the kernel's span: (4·48 − 2)/4 rounded up. */
-const DETECTOR_SPAN = 2 * HALF_TAPS;
-/** New samples per frame. */
-export const HOP = FRAME - DETECTOR_SPAN;
+/** Intervals per chunk (stage A's skip grid) and per segment (stage B's): a window of ±24 samples spans ≤ 3 of them. */
+const SEG = 61;
+if (SEG <= HALF_TAPS) throw new Error('limiter: chunks shorter than the meter kernel');
+/** New samples per hop: 16 chunks. */
+export const HOP = 16 * SEG;
+/**
+ * Hop a detects intervals [a − DETECT_LAG, a + HOP − DETECT_LAG): the bound of its last chunk looks
+ * one chunk further (the curvature of the chunk after it), which must have arrived.
+ */
+const DETECT_LAG = SEG + 2;
 /** The gain is held flat this many samples on each side of a peak: the meter kernel's half-length. */
 export const HOLD = HALF_TAPS;
 /** Look-back of the exact check: the longest cone. */
@@ -60,18 +86,20 @@ export const RESERVE = 512;
 export const MARGIN_B = 0.002;
 /** Stage A aims this far below stage B's threshold, so that stage B rarely has work. */
 export const MARGIN_A_DB = 0.01;
-/** Stage B scans the bound in segments of SEG samples (HOP = 16·SEG; ±24-sample windows span ≤ 3 segments). */
-const SEG = 61;
-const SEGMENTS = HOP / SEG;
-if (!Number.isInteger(SEGMENTS) || SEG <= HALF_TAPS) throw new Error('limiter: HOP must be a multiple of SEG > HALF_TAPS');
 /** Room left under the ceiling for the float32 rounding of the output. */
 const FINAL_SLACK = 2e-6;
+/** Slack of the meter's bound relative to the window's peak: covers the rounding of the filter sums (truepeak.ts). */
+const BOUND_SLACK = 1e-9;
+/** Unit of the gain computer's exact integer sums of reductions. */
+const QUANTUM = 2 ** 30;
+/** The release envelope's remaining reduction 1 − e snaps to 0 below this (a float32 ulp of 1). */
+const RELEASE_SNAP = 2 ** -24;
 
 /** M1 = max over the meter's phases p of Σ_j |c_j|·|j − p/4|: how much a gain slope can move an interpolated value. */
 function firstMomentGain(): number {
   let m1 = 0;
   TRUE_PEAK_FILTER.phases.forEach((c, idx) => {
-    const p = (idx + 1) / OVERSAMPLING;
+    const p = (idx + 1) / 4;
     let s = 0;
     for (let k = 0; k < c.length; k++) s += Math.abs(c[k]) * Math.abs(k - HALF_TAPS + 1 - p);
     m1 = Math.max(m1, s);
@@ -80,20 +108,45 @@ function firstMomentGain(): number {
 }
 export const FIRST_MOMENT_GAIN = firstMomentGain();
 
-let detectorResampler: FrameResampler | null = null;
-/** The meter's kernel as a 4x prototype: tap q ↔ τ = (q − 95)/4; FrameResampler expects DC gain 1 (its `up` multiplies by R). */
-function detector(): FrameResampler {
-  if (!detectorResampler) {
-    const taps = 2 * OVERSAMPLING * HALF_TAPS - 1;
-    const c = (taps - 1) / 2;
-    const h = new Float64Array(taps);
-    for (let q = 0; q < taps; q++) h[q] = kaiserSincKernel((q - c) / OVERSAMPLING) / OVERSAMPLING;
-    // bins above 0.6·fs are the meter filter's stopband (≥ 94 dB): zero
-    detectorResampler = new FrameResampler(OVERSAMPLING, h, FRAME, Math.ceil(0.6 * FRAME));
+/**
+ * One input signal with the detector's gain-independent results, filled by the runs it is given to
+ * and reused by the next (see the file comment). Make it with `prepareLimiterInput`.
+ */
+export class LimiterInput {
+  /** Per hop: the chunk bounds (see TruePeakLimiter.chunkBounds). */
+  readonly bounds: (Float64Array | undefined)[] = [];
+  /** Per chunk and channel (index 2·chunk + channel): the interpolated peak of each interval, −1 until computed. */
+  readonly peaks: (Float32Array | undefined)[] = [];
+
+  constructor(readonly left: Float32Array, readonly right: Float32Array) {
+    if (left.length !== right.length) throw new RangeError('prepareLimiterInput: channels differ in length');
   }
-  return detectorResampler;
+
+  /** True when samples [start, start + count) of the stream equal the signal's (zeros past its end). */
+  matches(x0: Float32Array, x1: Float32Array, from: number, start: number, count: number): boolean {
+    const { left, right } = this;
+    const inside = Math.max(0, Math.min(count, left.length - start));
+    for (let i = 0; i < inside; i++) if (x0[from + i] !== left[start + i] || x1[from + i] !== right[start + i]) return false;
+    for (let i = inside; i < count; i++) if (x0[from + i] !== 0 || x1[from + i] !== 0) return false;
+    return true;
+  }
 }
-const DETECTOR_DELAY = HALF_TAPS * OVERSAMPLING - 1; // (taps − 1)/2 in 4x samples
+
+/**
+ * The limiter's input for several runs (a loudness search, a ceiling tweak): `left`/`right` are held
+ * by reference (do not modify them while it is in use). Give it to `limitSignal` (or to
+ * `createLimiter` as `options.detection`) for every run over this signal: the detector's work is
+ * done once, and the output is bit-identical to a run without it.
+ */
+export function prepareLimiterInput(left: Float32Array, right: Float32Array): LimiterInput {
+  return new LimiterInput(left, right);
+}
+
+export interface LimitedSignal {
+  left: Float32Array;
+  right: Float32Array;
+  stats: LimiterStats;
+}
 
 export interface LimiterStats {
   /** Largest gain reduction applied (positive dB). */
@@ -108,62 +161,100 @@ export interface LimiterStats {
 
 export type Limiter = StereoProcessor & { stats(): LimiterStats };
 
-/** For tests: move stage A's target by this many dB (positive = aim above the ceiling, so that stage B alone must keep it). */
 export interface LimiterOptions {
+  /** For tests: move stage A's target by this many dB (positive = aim above the ceiling, so that stage B alone must keep it). */
   stageATargetOffsetDb?: number;
+  /** For tests: no skipping, every interval's peak is computed in both stages (must give the same output, bit for bit). */
+  exhaustive?: boolean;
+  /** Detector results shared by the runs over one input (prepareLimiterInput); each hop's samples are checked against it. */
+  detection?: LimiterInput;
 }
 
 class TruePeakLimiter implements StereoProcessor {
-  readonly latency: number;
-  private readonly inGain: number;
-  private readonly ceiling: number;
-  private readonly thresholdB: number;
-  private readonly targetA: number;
-  private readonly slopeB: number;
-  private readonly release: number;
-  private readonly D: number;
-  private readonly W: number;
-  private readonly L1: number;
-  private readonly L2: number;
-  private readonly yLag: number;
-  private readonly jLag: number;
-  private readonly emitLag: number;
+  // Numeric fields are initialised where declared: a field declared bare starts as `undefined` (ES2022
+  // class fields), and V8 then keeps its numbers boxed, which slows the loops that use them 2–3x.
+  readonly latency: number = 0;
+  private readonly inGain: number = 0;
+  private readonly ceiling: number = 0;
+  private readonly thresholdB: number = 0;
+  private readonly targetA: number = 0;
+  /** T_A / gain: the detector's threshold before the gain. */
+  private readonly targetRaw: number = 0;
+  private readonly slopeB: number = 0;
+  private readonly release: number = 0;
+  private readonly D: number = 0;
+  private readonly W: number = 0;
+  /** Span of the moving minimum: [n − HOLD, n + W]. */
+  private readonly span: number = 0;
+  private readonly L1: number = 0;
+  private readonly L2: number = 0;
+  /** g = 1 − Σ₂Σ₁q · gainScale, q the reductions in units of 2⁻³⁰ (see gainComputer). */
+  private readonly gainScale: number = 0;
+  private readonly yLag: number = 0;
+  private readonly jLag: number = 0;
+  private readonly emitLag: number = 0;
+  private cache: LimiterInput | null;
+  /** The samples come from the cache itself (runWhole): no need to check them. */
+  private trusted = false;
+  private readonly exhaustive: boolean;
 
   // Timeline buffers: index = absolute sample − base. They hold `hist` samples of history plus
   // several hops, and are shifted left only when full (a memmove of all of them every few hops).
-  private readonly cap: number;
-  private readonly hist: number;
-  private base: number;
-  private readonly x0: Float64Array;
-  private readonly x1: Float64Array;
-  private readonly peak: Float64Array; // P of interval [n, n+1]
-  private readonly env: Float64Array; // e
-  private readonly mins: Float64Array; // m
-  private readonly avg1: Float64Array; // g1
+  private readonly cap: number = 0;
+  private readonly hist: number = 0;
+  private base = 0;
+  private readonly raw0: Float32Array; // input before the gain
+  private readonly raw1: Float32Array;
+  private readonly bound0: Float64Array; // U: bound on interval [n, n+1] of each channel, before the gain (0 where ≤ T_A/gain)
+  private readonly bound1: Float64Array;
+  private readonly exact0: Float64Array; // interpolated peak of the interval (meter arithmetic, float32), −1 until needed
+  private readonly exact1: Float64Array;
+  private readonly reduction: Float64Array; // ρ = 1 − e
+  private readonly prefixMax: Float64Array; // max of ρ from the start of its block of `span` samples
+  private readonly suffixMax: Float64Array; // max of ρ to the end of its block
+  private readonly quanta: Float64Array; // q = ⌈(1 − m)·2³⁰⌉ = ⌈max ρ·2³⁰⌉
+  private readonly sums1: Float64Array; // Σ q over L1
   private readonly gain: Float64Array; // g
   private readonly y0: Float64Array;
   private readonly y1: Float64Array;
   private readonly corr: Float64Array; // h
 
   // Streaming state.
-  private readonly inFifo = [new Float32Array(HOP), new Float32Array(HOP)];
   private readonly outFifo = [new Float32Array(HOP), new Float32Array(HOP)];
   private pos = 0;
   private hopStart = 0; // absolute index of the first sample of the next hop
-  private lastEnv = 1;
-  private readonly dq: Float64Array; // deque of absolute indices (moving minimum)
-  private dqHead = 0;
-  private dqLen = 0;
+  private lastReduction = 0;
+  /** Newest index n with ρ[n] > 0 (−∞: none yet). */
+  private lastReduced = -Infinity;
   private sum1 = 0;
-  private nonzero1 = 0;
   private sum2 = 0;
-  private nonzero2 = 0;
   private forward = 1; // cone envelope at the newest initialised index of `corr`
-  private readonly frame = new Float32Array(FRAME);
-  private readonly interp = new Float32Array(OVERSAMPLING * FRAME);
-  private readonly chanPeak = new Float64Array(HOP);
-  private readonly segCurve = new Float64Array(2 * (SEGMENTS + 2));
-  private readonly segPeak = new Float64Array(2 * (SEGMENTS + 2));
+  /** Newest index where a cone made h < 1. */
+  private coneHigh = -Infinity;
+  /** Whether the gain computer found g = 1 throughout its current and previous hop. */
+  private unityNow = true;
+  private unityPrev = true;
+  /** Chunk statistics of chunks 16h − 1 … 16h + 16 for the current hop h, per channel: peak |x| and peak |Δ²x|. */
+  private readonly chunkPeak = [new Float64Array(18), new Float64Array(18)];
+  private readonly chunkCurve = [new Float64Array(18), new Float64Array(18)];
+  private statsHop = -2; // hop whose chunk statistics the arrays hold
+  private readonly hopBounds = new Float64Array(80);
+  /**
+   * Chunk c's bound over both channels and the peak |x| of its filter windows, before the gain (slot
+   * c mod 256): stage B's first test (exactCheck).
+   */
+  private readonly chunkBound = new Float64Array(256);
+  private readonly chunkWindowPeak = new Float64Array(256);
+  /** Stage B's segment statistics, in slots z mod 64 (see segmentStats): which segment, up to which sample, values per channel. */
+  private readonly segId = new Float64Array(64).fill(-1);
+  private readonly segTo = new Float64Array(64);
+  private readonly segCurve = new Float64Array(2 * 64);
+  private readonly segPeak = new Float64Array(2 * 64);
+  /** The gain's range over the same segments (gainRange). */
+  private readonly gainId = new Float64Array(64).fill(-1);
+  private readonly gainTo = new Float64Array(64);
+  private readonly segGainLo = new Float64Array(64);
+  private readonly segGainHi = new Float64Array(64);
 
   private minGain = 1;
   private logGainSum = 0;
@@ -176,42 +267,52 @@ class TruePeakLimiter implements StereoProcessor {
     this.ceiling = dbToAmp(params.ceilingDbtp);
     this.thresholdB = this.ceiling * (1 - MARGIN_B);
     this.targetA = this.thresholdB * dbToAmp(-MARGIN_A_DB + (options.stageATargetOffsetDb ?? 0));
+    this.targetRaw = this.targetA / this.inGain;
     this.slopeB = (this.ceiling * (1 - FINAL_SLACK) - this.thresholdB) / (FIRST_MOMENT_GAIN * this.targetA);
     this.release = Math.exp(-1 / ((params.releaseMs / 1000) * sampleRate));
     this.D = Math.max(1, Math.round((params.lookaheadMs / 1000) * sampleRate));
     this.W = this.D + HOLD;
+    this.span = this.W + HOLD + 1;
     this.L1 = Math.ceil((this.D + 2) / 2);
     this.L2 = this.D + 2 - this.L1;
-    this.yLag = HALF_TAPS + this.W;
+    if (this.L1 * this.L2 > 2 ** 22) throw new RangeError('limiter: look-ahead too long for exact gain sums');
+    this.gainScale = 1 / (QUANTUM * this.L1 * this.L2);
+    this.yLag = DETECT_LAG + this.W;
     this.jLag = this.yLag + HALF_TAPS;
     this.emitLag = this.jLag + RESERVE;
     this.latency = HOP + this.emitLag;
+    this.cache = options.detection ?? null;
+    this.exhaustive = options.exhaustive ?? false;
 
-    this.hist = Math.max(FRAME, this.emitLag + 2 * HALF_TAPS, this.yLag + this.D + 4) + 8;
-    this.cap = this.hist + 8 * HOP;
+    this.hist = Math.max(4 * SEG, this.emitLag + 2 * HALF_TAPS, this.yLag + this.L1 + this.L2 + HOLD + this.span) + 8;
+    this.cap = this.hist + 4 * HOP;
     this.base = -this.hist; // absolute index 0 sits after `hist` samples of neutral history
     const filled = (v: number) => new Float64Array(this.cap).fill(v);
-    this.x0 = filled(0);
-    this.x1 = filled(0);
-    this.peak = filled(0);
-    this.env = filled(1);
-    this.mins = filled(1);
-    this.avg1 = filled(1);
+    this.raw0 = new Float32Array(this.cap);
+    this.raw1 = new Float32Array(this.cap);
+    this.bound0 = filled(0);
+    this.bound1 = filled(0);
+    this.exact0 = filled(-1);
+    this.exact1 = filled(-1);
+    this.reduction = filled(0);
+    this.prefixMax = filled(0);
+    this.suffixMax = filled(0);
+    this.quanta = filled(0);
+    this.sums1 = filled(0);
     this.gain = filled(1);
     this.y0 = filled(0);
     this.y1 = filled(0);
     this.corr = filled(1);
-    let size = 1;
-    while (size < this.W + HOLD + 2) size *= 2;
-    this.dq = new Float64Array(size);
   }
 
   process(left: Float32Array, right: Float32Array): void {
     const n = left.length;
     for (let i = 0; i < n; ) {
+      if (this.pos === 0) this.makeRoom();
       const take = Math.min(HOP - this.pos, n - i);
-      this.inFifo[0].set(left.subarray(i, i + take), this.pos);
-      this.inFifo[1].set(right.subarray(i, i + take), this.pos);
+      const at = this.hopStart - this.base + this.pos;
+      this.raw0.set(left.subarray(i, i + take), at);
+      this.raw1.set(right.subarray(i, i + take), at);
       left.set(this.outFifo[0].subarray(this.pos, this.pos + take), i);
       right.set(this.outFifo[1].subarray(this.pos, this.pos + take), i);
       i += take;
@@ -223,6 +324,35 @@ class TruePeakLimiter implements StereoProcessor {
     }
   }
 
+  /**
+   * The whole of `input` through the limiter, latency removed: what runProcessors([this], left, right)
+   * gives, bit for bit (the same hops, so the same output and stats), without its block copies and
+   * without checking the samples against the cache (they are the cache's own).
+   */
+  runWhole(input: LimiterInput): LimitedSignal {
+    const { left, right } = input, n = left.length;
+    const out0 = new Float32Array(n), out1 = new Float32Array(n);
+    const hops = Math.floor((n + this.latency) / HOP); // runProcessors feeds n + latency samples
+    this.trusted = true;
+    for (let h = 0; h < hops; h++) {
+      const a = h * HOP;
+      this.makeRoom();
+      const at = a - this.base, inside = Math.max(0, Math.min(HOP, n - a));
+      this.raw0.set(left.subarray(a, a + inside), at);
+      this.raw1.set(right.subarray(a, a + inside), at);
+      this.raw0.fill(0, at + inside, at + HOP);
+      this.raw1.fill(0, at + inside, at + HOP);
+      this.hop();
+      // this hop emitted input samples [a − emitLag, a − emitLag + HOP)
+      const first = a - this.emitLag, from = Math.max(0, -first), to = Math.min(HOP, n - first);
+      if (to > from) {
+        out0.set(this.outFifo[0].subarray(from, to), first + from);
+        out1.set(this.outFifo[1].subarray(from, to), first + from);
+      }
+    }
+    return { left: out0, right: out1, stats: this.stats() };
+  }
+
   stats(): LimiterStats {
     return {
       maxGainReductionDb: this.minGain < 1 ? -20 * Math.log10(this.minGain) : 0,
@@ -232,161 +362,394 @@ class TruePeakLimiter implements StereoProcessor {
     };
   }
 
+  /** Before a hop's input arrives: shifts the timeline left when the hop would not fit. */
+  private makeRoom(): void {
+    const a = this.hopStart;
+    if (a + HOP - this.base <= this.cap) return;
+    const shift = a - this.base - this.hist;
+    this.raw0.copyWithin(0, shift);
+    this.raw1.copyWithin(0, shift);
+    for (const arr of [this.bound0, this.bound1, this.exact0, this.exact1, this.reduction, this.prefixMax, this.suffixMax, this.quanta, this.sums1, this.gain, this.y0, this.y1, this.corr]) {
+      arr.copyWithin(0, shift);
+    }
+    this.base += shift;
+  }
+
   private hop(): void {
     const a = this.hopStart;
     this.hopStart += HOP;
-    if (a + HOP - this.base > this.cap) {
-      const shift = a - this.base - this.hist;
-      for (const arr of [this.x0, this.x1, this.peak, this.env, this.mins, this.avg1, this.gain, this.y0, this.y1, this.corr]) arr.copyWithin(0, shift);
-      this.base += shift;
-    }
-    const base = this.base;
-    // New input, scaled by the input gain.
-    const g = this.inGain;
-    const at = a - base;
-    for (let i = 0; i < HOP; i++) {
-      this.x0[at + i] = g * this.inFifo[0][i];
-      this.x1[at + i] = g * this.inFifo[1][i];
-    }
+    if (this.cache && !this.trusted && !this.cache.matches(this.raw0, this.raw1, a - this.base, a, HOP)) this.cache = null;
     this.detect(a);
+    this.envelope(a);
     this.gainComputer(a);
     this.exactCheck(a);
     this.emit(a);
   }
 
-  /** Interval peaks P[j] for j ∈ [a − 24, a + HOP − 24): 4x interpolation of the newest frame with the meter's kernel. */
-  private detect(a: number): void {
-    const base = this.base, frame = this.frame, interp = this.interp, cp = this.chanPeak, peak = this.peak;
-    const first = a + HOP - FRAME; // absolute index of frame sample 0
-    const resampler = detector();
-    const out0 = OVERSAMPLING * DETECTOR_SPAN; // first 4x sample we ask for (valid: ≥ taps − 1)
-    for (let c = 0; c < 2; c++) {
-      const x = c === 0 ? this.x0 : this.x1;
-      const f0 = first - base;
-      for (let i = 0; i < FRAME; i++) frame[i] = x[f0 + i];
-      resampler.up(frame, interp, out0);
-      // interval local j ∈ [24, FRAME − 24): points q = 4j + p + DETECTOR_DELAY, stored at q − out0
-      for (let i = 0; i < HOP; i++) {
-        const j = i + HALF_TAPS;
-        const q = OVERSAMPLING * j + DETECTOR_DELAY - out0;
-        const v1 = Math.abs(interp[q + 1]), v2 = Math.abs(interp[q + 2]), v3 = Math.abs(interp[q + 3]);
-        const s0 = Math.abs(x[f0 + j]), s1 = Math.abs(x[f0 + j + 1]);
-        let v = v1 > v2 ? v1 : v2;
-        if (v3 > v) v = v3;
-        if (s0 > v) v = s0;
-        if (s1 > v) v = s1;
-        cp[i] = c === 0 ? v : cp[i] > v ? cp[i] : v;
+  /** Chunk statistics (peak |x|, peak |Δ²x| per channel) of chunks c0 … c1 − 1, stored at c − 16h + 1. */
+  private chunkStats(h: number, c0: number, c1: number): void {
+    const base = this.base, x0 = this.raw0, x1 = this.raw1;
+    const [pk0, pk1] = this.chunkPeak, [cv0, cv1] = this.chunkCurve;
+    for (let c = c0; c < c1; c++) {
+      const s = c * SEG - DETECT_LAG - base;
+      let m0 = 0, d0 = 0, m1 = 0, d1 = 0;
+      let prev0 = x0[s - 1], cur0 = x0[s], prev1 = x1[s - 1], cur1 = x1[s];
+      for (let i = s; i < s + SEG; i++) {
+        const next0 = x0[i + 1], next1 = x1[i + 1];
+        const v0 = Math.abs(cur0), v1 = Math.abs(cur1);
+        if (v0 > m0) m0 = v0;
+        if (v1 > m1) m1 = v1;
+        const e0 = Math.abs(prev0 - 2 * cur0 + next0), e1 = Math.abs(prev1 - 2 * cur1 + next1);
+        if (e0 > d0) d0 = e0;
+        if (e1 > d1) d1 = e1;
+        prev0 = cur0;
+        cur0 = next0;
+        prev1 = cur1;
+        cur1 = next1;
       }
+      const at = c - 16 * h + 1;
+      pk0[at] = m0;
+      cv0[at] = d0;
+      pk1[at] = m1;
+      cv1[at] = d1;
     }
-    const p0 = a - HALF_TAPS - base;
-    for (let i = 0; i < HOP; i++) peak[p0 + i] = cp[i];
   }
 
-  /** Stage A for the samples that became computable: e up to a + HOP − 25, then m, g, y up to a + HOP − 25 − W. */
-  private gainComputer(a: number): void {
-    const base = this.base;
-    const { peak, env, mins, avg1, gain, x0, x1, y0, y1, corr, dq } = this;
-    const target = this.targetA, alpha = this.release;
-    // release envelope e[n], n ∈ [a − 24, a + HOP − 24)
-    let e = this.lastEnv;
-    const e0 = a - HALF_TAPS - base;
-    for (let i = e0; i < e0 + HOP; i++) {
-      const p = peak[i - 1] > peak[i] ? peak[i - 1] : peak[i];
-      const r = p > target ? target / p : 1;
-      const rel = 1 - (1 - e) * alpha;
-      e = r < rel ? r : rel;
-      env[i] = e;
-    }
-    this.lastEnv = e;
-    // moving minimum over [n − HOLD, n + W], two moving averages, y = g·x, h initialised
-    const W = this.W, L1 = this.L1, L2 = this.L2, mask = dq.length - 1, slope = this.slopeB;
-    let head = this.dqHead, len = this.dqLen;
-    let s1 = this.sum1, nz1 = this.nonzero1, s2 = this.sum2, nz2 = this.nonzero2, fwd = this.forward;
-    const n0 = a - this.yLag;
-    for (let n = n0; n < n0 + HOP; n++) {
-      const i = n - base;
-      // push e[n + W]
-      const k = n + W, ek = env[k - base];
-      while (len > 0 && env[dq[(head + len - 1) & mask] - base] >= ek) len--;
-      dq[(head + len) & mask] = k;
-      len++;
-      while (dq[head] < n - HOLD) {
-        head = (head + 1) & mask;
-        len--;
+  /**
+   * The chunk bounds of hop h, before the gain: for channel ch and chunk k (= 16h + k), at 16·ch + k, an
+   * upper bound on every sample and interpolated value of its intervals (the meter's: localGain·pair
+   * peak + `extra`, and the pair peak itself: localGain is a hair under 1); at 32 + 16·ch + k, `extra`
+   * = curvatureGain·max|Δ²x| + rounding slack over the intervals' filter windows (chunks k − 1 … k + 1);
+   * at 64 + k, the peak |x| of both channels over those windows.
+   */
+  private chunkBounds(h: number, out: Float64Array): void {
+    const c0 = 16 * h, base = this.base;
+    // chunks 16h − 1 and 16h carry over from the previous hop, when it computed them
+    if (this.statsHop === h - 1) {
+      for (let ch = 0; ch < 2; ch++) {
+        this.chunkPeak[ch].copyWithin(0, 16, 18);
+        this.chunkCurve[ch].copyWithin(0, 16, 18);
       }
-      const m = env[dq[head] - base];
-      mins[i] = m;
-      // g1 = 1 − mean of (1 − m) over L1; exact zero sum when the window holds no reduction
-      const dIn = 1 - m, dOut = 1 - mins[i - L1];
-      if (dIn !== 0) nz1++;
-      if (dOut !== 0) nz1--;
-      s1 = nz1 === 0 ? 0 : s1 + dIn - dOut;
-      const g1 = 1 - s1 / L1;
-      avg1[i] = g1;
-      const eIn = 1 - g1, eOut = 1 - avg1[i - L2];
-      if (eIn !== 0) nz2++;
-      if (eOut !== 0) nz2--;
-      s2 = nz2 === 0 ? 0 : s2 + eIn - eOut;
-      const gg = 1 - s2 / L2;
-      gain[i] = gg;
-      y0[i] = gg * x0[i];
-      y1[i] = gg * x1[i];
-      fwd += slope;
-      if (fwd > 1) fwd = 1;
-      corr[i] = fwd;
+      this.chunkStats(h, c0 + 1, c0 + 17);
+    } else this.chunkStats(h, c0 - 1, c0 + 17);
+    this.statsHop = h;
+    const { localGain, curvatureGain } = TRUE_PEAK_FILTER;
+    for (let ch = 0; ch < 2; ch++) {
+      const pk = this.chunkPeak[ch], cv = this.chunkCurve[ch];
+      const x = ch === 0 ? this.raw0 : this.raw1;
+      for (let k = 0; k < 16; k++) {
+        const end = Math.abs(x[(c0 + k + 1) * SEG - DETECT_LAG - base]); // the last interval's right sample
+        const pair = pk[k + 1] > end ? pk[k + 1] : end;
+        const window = Math.max(pk[k], pk[k + 1], pk[k + 2]);
+        const extra = curvatureGain * Math.max(cv[k], cv[k + 1], cv[k + 2]) + BOUND_SLACK * window;
+        const b = localGain * pair + extra;
+        out[16 * ch + k] = b > pair ? b : pair;
+        out[32 + 16 * ch + k] = extra;
+        if (ch === 0 || window > out[64 + k]) out[64 + k] = window;
+      }
     }
-    this.dqHead = head;
-    this.dqLen = len;
-    this.sum1 = s1;
-    this.nonzero1 = nz1;
-    this.sum2 = s2;
-    this.nonzero2 = nz2;
-    this.forward = fwd;
+  }
+
+  /**
+   * Stage A's detector for hop a, intervals j ∈ [a − DETECT_LAG, a + HOP − DETECT_LAG): per channel, an
+   * upper bound U on the interval's samples and interpolated values (before the gain), or 0 where it
+   * is ≤ T_A/gain (such values cannot ask for a reduction).
+   */
+  private detect(a: number): void {
+    const h = a / HOP, base = this.base, cache = this.cache;
+    if (this.exhaustive) {
+      // no bounds: everything is evaluated
+      const p0 = a - DETECT_LAG - base;
+      for (const arr of [this.bound0, this.bound1]) arr.fill(Infinity, p0, p0 + HOP);
+      for (const arr of [this.exact0, this.exact1]) arr.fill(-1, p0, p0 + HOP);
+      for (let k = 0; k < 16; k++) this.chunkBound[(16 * h + k) & 255] = Infinity;
+      return;
+    }
+    let bounds = cache?.bounds[h];
+    if (!bounds) {
+      bounds = this.hopBounds;
+      this.chunkBounds(h, bounds);
+      if (cache) cache.bounds[h] = bounds.slice();
+    }
+    const t = this.targetRaw, chunkBound = this.chunkBound;
+    const { localGain } = TRUE_PEAK_FILTER;
+    const p0 = a - DETECT_LAG - base;
+    this.exact0.fill(-1, p0, p0 + HOP);
+    this.exact1.fill(-1, p0, p0 + HOP);
+    for (let k = 0; k < 16; k++) {
+      chunkBound[(16 * h + k) & 255] = bounds[k] > bounds[16 + k] ? bounds[k] : bounds[16 + k];
+      this.chunkWindowPeak[(16 * h + k) & 255] = bounds[64 + k];
+    }
+    for (let ch = 0; ch < 2; ch++) {
+      const x = ch === 0 ? this.raw0 : this.raw1, u = ch === 0 ? this.bound0 : this.bound1;
+      for (let k = 0; k < 16; k++) {
+        const from = p0 + k * SEG, to = from + SEG;
+        if (bounds[16 * ch + k] <= t) {
+          u.fill(0, from, to);
+          continue;
+        }
+        const extra = bounds[32 + 16 * ch + k];
+        for (let i = from; i < to; i++) {
+          const l = Math.abs(x[i]), r = Math.abs(x[i + 1]);
+          const m = l > r ? l : r;
+          const b = localGain * m + extra;
+          const v = b > m ? b : m;
+          u[i] = v > t ? v : 0;
+        }
+      }
+    }
+  }
+
+  /**
+   * P of interval i (timeline index) in channel ch, before the gain: the largest of its two samples
+   * and the meter's three interpolated values (intervalPeak on the input, rounded to float32 so that
+   * values from the detection cache and fresh ones are the same).
+   */
+  private intervalValue(ch: number, i: number): number {
+    const memo = ch === 0 ? this.exact0 : this.exact1;
+    let p = memo[i];
+    if (p < 0) {
+      const x = ch === 0 ? this.raw0 : this.raw1;
+      const cache = this.cache;
+      if (cache) {
+        const j = i + this.base + DETECT_LAG, c = Math.floor(j / SEG), at = j - c * SEG;
+        const stored = (cache.peaks[2 * c + ch] ??= new Float32Array(SEG).fill(-1));
+        if (stored[at] < 0) stored[at] = intervalPeak32(x, i); // rounded to float32 by the store
+        p = stored[at];
+      } else p = Math.fround(intervalPeak32(x, i));
+      memo[i] = p;
+    }
+    const x = ch === 0 ? this.raw0 : this.raw1;
+    const l = Math.abs(x[i]), r = Math.abs(x[i + 1]);
+    const m = l > r ? l : r;
+    return p > m ? p : m;
+  }
+
+  /**
+   * Release envelope on the reduction, ρ[n] = max(1 − r[n], α·ρ[n−1]), n ∈ [a − DETECT_LAG, a + HOP − DETECT_LAG),
+   * and its running maxima within blocks of `span` samples (on a grid fixed by the absolute index)
+   * for the moving minimum of e = 1 − ρ. r[n] only matters where it is below the release's gain
+   * 1 − α·ρ[n−1], i.e. where P of interval n − 1 or n exceeds T_A/(gain·(1 − α·ρ[n−1])): the exact P
+   * is computed only where the bound U allows that, which gives the same ρ as computing it everywhere.
+   */
+  private envelope(a: number): void {
+    const { bound0, bound1, reduction, prefixMax, suffixMax, span } = this;
+    const base = this.base, t = this.targetRaw, alpha = this.release;
+    const e0 = a - DETECT_LAG - base, e1 = e0 + HOP;
+    let rho = this.lastReduction;
+    let quiet = rho === 0;
+    if (quiet) for (let i = e0 - 1; i < e1; i++) if (bound0[i] > 0 || bound1[i] > 0) { quiet = false; break; }
+    let last = -1;
+    // blocks of `span` samples on the absolute grid: max ρ[i … i + span − 1] = max(suffix[i], prefix[i + span − 1])
+    const abs0 = e0 + base;
+    let blockStart = e0 - (((abs0 % span) + span) % span); // first index of the block holding e0
+    let m = blockStart < e0 ? prefixMax[e0 - 1] : 0;
+    for (let i = e0; i < e1; ) {
+      const end = Math.min(e1, blockStart + span);
+      if (quiet) {
+        // ρ stays 0: the prefix maximum stays what it was
+        reduction.fill(0, i, end);
+        prefixMax.fill(m, i, end);
+        i = end;
+      } else {
+        for (; i < end; i++) {
+          const released = rho * alpha;
+          rho = released < RELEASE_SNAP ? 0 : released;
+          const u0 = bound0[i - 1] > bound0[i] ? bound0[i - 1] : bound0[i];
+          const u1 = bound1[i - 1] > bound1[i] ? bound1[i - 1] : bound1[i];
+          const rel = 1 - rho;
+          if ((u0 > u1 ? u0 : u1) * rel > t) {
+            // some interval may ask for more reduction than the release holds: its exact P
+            let p = 0;
+            if (bound0[i - 1] * rel > t) p = Math.max(p, this.intervalValue(0, i - 1));
+            if (bound0[i] * rel > t) p = Math.max(p, this.intervalValue(0, i));
+            if (bound1[i - 1] * rel > t) p = Math.max(p, this.intervalValue(1, i - 1));
+            if (bound1[i] * rel > t) p = Math.max(p, this.intervalValue(1, i));
+            if (p * rel > t) rho = 1 - t / p;
+          }
+          reduction[i] = rho;
+          if (rho > 0) last = i;
+          if (rho > m) m = rho;
+          prefixMax[i] = m;
+        }
+      }
+      if (end === blockStart + span) {
+        // the block is complete: its suffix maxima (all 0 when its maximum is)
+        if (m === 0) suffixMax.fill(0, blockStart, end);
+        else {
+          let v = 0;
+          for (let k = end - 1; k >= blockStart; k--) {
+            if (reduction[k] > v) v = reduction[k];
+            suffixMax[k] = v;
+          }
+        }
+        blockStart = end;
+        m = 0;
+      }
+    }
+    if (last >= 0) this.lastReduced = last + base;
+    this.lastReduction = rho;
+  }
+
+  /**
+   * Stage A for the samples that became computable, n ∈ [a − yLag, a − yLag + HOP): m, g, y; h initialised.
+   * The two moving averages run on q = ⌈(1 − m)·2³⁰⌉, integers whose sums (< 2⁵³) are exact, so the
+   * gain is exactly 1 again as soon as the windows hold no reduction, and rounding q up only ever
+   * adds reduction.
+   */
+  private gainComputer(a: number): void {
+    const base = this.base, g = this.inGain;
+    const { suffixMax, prefixMax, quanta, sums1, gain, raw0, raw1, y0, y1, corr } = this;
+    const W = this.W, L1 = this.L1, L2 = this.L2, slope = this.slopeB, scale = this.gainScale;
+    const n0 = a - this.yLag, i0 = n0 - base, i1 = i0 + HOP;
+    this.unityPrev = this.unityNow;
+    if (this.lastReduced < n0 - HOLD - L1 - L2) {
+      // No reduction in any window of these samples: q = 0, g = 1 and y = x exactly, as the loop below would give.
+      this.unityNow = true;
+      quanta.fill(0, i0, i1);
+      sums1.fill(0, i0, i1);
+      gain.fill(1, i0, i1);
+      for (let i = i0; i < i1; i++) {
+        y0[i] = g * raw0[i];
+        y1[i] = g * raw1[i];
+      }
+    } else {
+      this.unityNow = false;
+      let s1 = this.sum1, s2 = this.sum2;
+      for (let i = i0; i < i1; i++) {
+        const lo = suffixMax[i - HOLD], hi = prefixMax[i + W];
+        const q = Math.ceil((lo > hi ? lo : hi) * QUANTUM);
+        quanta[i] = q;
+        s1 += q - quanta[i - L1];
+        sums1[i] = s1;
+        s2 += s1 - sums1[i - L2];
+        const gg = 1 - s2 * scale;
+        gain[i] = gg;
+        y0[i] = gg * (g * raw0[i]);
+        y1[i] = gg * (g * raw1[i]);
+      }
+      this.sum1 = s1;
+      this.sum2 = s2;
+    }
+    let fwd = this.forward;
+    if (fwd === 1) corr.fill(1, i0, i1);
+    else {
+      let low = -1;
+      for (let i = i0; i < i1; i++) {
+        fwd += slope;
+        if (fwd > 1) fwd = 1;
+        else low = i;
+        corr[i] = fwd;
+      }
+      if (low >= 0 && low + base > this.coneHigh) this.coneHigh = low + base;
+      this.forward = fwd;
+    }
+  }
+
+  /**
+   * Stage B's statistics of segment z (samples [z·SEG − jLag − SEG, …) up to `to`): largest |Δ²y| and
+   * |y| of each channel, at 2·slot and 2·slot + 1 of segCurve/segPeak; computed once (a segment serves
+   * three neighbours, and its hop's successor).
+   */
+  private segmentStats(z: number, to: number): number {
+    const slot = z & 63, start = z * SEG - this.jLag - SEG;
+    const { segId, segTo } = this;
+    if (segId[slot] === z && segTo[slot] >= to) return slot;
+    const { y0, y1, segCurve, segPeak } = this;
+    const from = start - this.base, end = to - this.base;
+    let c0 = 0, c1 = 0, p0 = 0, p1 = 0;
+    let a0 = y0[from - 1], b0 = y0[from], a1 = y1[from - 1], b1 = y1[from];
+    for (let i = from; i < end; i++) {
+      const n0 = y0[i + 1], n1 = y1[i + 1];
+      const d0 = Math.abs(a0 - 2 * b0 + n0);
+      const d1 = Math.abs(a1 - 2 * b1 + n1);
+      if (d0 > c0) c0 = d0;
+      if (d1 > c1) c1 = d1;
+      const v0 = Math.abs(b0), v1 = Math.abs(b1);
+      if (v0 > p0) p0 = v0;
+      if (v1 > p1) p1 = v1;
+      a0 = b0;
+      b0 = n0;
+      a1 = b1;
+      b1 = n1;
+    }
+    segId[slot] = z;
+    segTo[slot] = to;
+    segCurve[2 * slot] = c0;
+    segCurve[2 * slot + 1] = c1;
+    segPeak[2 * slot] = p0;
+    segPeak[2 * slot + 1] = p1;
+    return slot;
+  }
+
+  /** Lowest and highest gain over segment z's samples up to `to` (exclusive), in slot z mod 64 of segGainLo/segGainHi; computed once. */
+  private gainRange(z: number, to: number): number {
+    const slot = z & 63;
+    if (this.gainId[slot] === z && this.gainTo[slot] >= to) return slot;
+    const start = z * SEG - this.jLag - SEG, gain = this.gain, base = this.base;
+    let lo = 1, hi = 0;
+    for (let i = start - base; i < to - base; i++) {
+      const v = gain[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    this.gainId[slot] = z;
+    this.gainTo[slot] = to;
+    this.segGainLo[slot] = lo;
+    this.segGainHi[slot] = hi;
+    return slot;
   }
 
   /** Stage B on intervals j ∈ [a − jLag, a + HOP − jLag): exact true peak where a bound allows more than C_B; cones. */
   private exactCheck(a: number): void {
-    const base = this.base, C = this.thresholdB;
+    const base = this.base, C = this.thresholdB, h = a / HOP;
     const { localGain, curvatureGain } = TRUE_PEAK_FILTER;
-    const { y0, y1, segCurve, segPeak } = this;
+    const { y0, y1, gain, segCurve, segPeak, chunkBound, chunkWindowPeak } = this;
+    const safe = C / this.inGain, absSum = TRUE_PEAK_FILTER.absSum;
     const j0 = a - this.jLag;
     const last = j0 + HOP + HALF_TAPS - 1; // newest sample of y
-    // Per segment k (samples [j0 + SEG·(k − 1), j0 + SEG·k)): largest |Δ²y| and |y| of each channel.
-    for (let k = 0; k < SEGMENTS + 2; k++) {
-      const from = j0 + SEG * (k - 1) - base, to = Math.min(from + SEG, last - base);
-      let c0 = 0, c1 = 0, p0 = 0, p1 = 0;
-      for (let i = from; i < to; i++) {
-        const d0 = Math.abs(y0[i - 1] - 2 * y0[i] + y0[i + 1]);
-        const d1 = Math.abs(y1[i - 1] - 2 * y1[i] + y1[i + 1]);
-        if (d0 > c0) c0 = d0;
-        if (d1 > c1) c1 = d1;
-        const b0 = Math.abs(y0[i]), b1 = Math.abs(y1[i]);
-        if (b0 > p0) p0 = b0;
-        if (b1 > p1) p1 = b1;
-      }
-      segCurve[2 * k] = c0;
-      segCurve[2 * k + 1] = c1;
-      segPeak[2 * k] = p0;
-      segPeak[2 * k + 1] = p1;
-    }
-    for (let k = 0; k < SEGMENTS; k++) {
-      // Intervals [j0 + SEG·k, j0 + SEG·(k + 1)): their filter windows (±24 samples) lie in segments k … k + 2.
-      const w0 = Math.max(segCurve[2 * k], segCurve[2 * k + 2], segCurve[2 * k + 4]);
-      const w1 = Math.max(segCurve[2 * k + 1], segCurve[2 * k + 3], segCurve[2 * k + 5]);
-      const q0 = Math.max(segPeak[2 * k], segPeak[2 * k + 2], segPeak[2 * k + 4]);
-      const q1 = Math.max(segPeak[2 * k + 1], segPeak[2 * k + 3], segPeak[2 * k + 5]);
-      // the meter's bound (truepeak.ts): |y(t)| ≤ localGain·max(|y_j|, |y_j+1|) + curvatureGain·max|Δ²y| (+ rounding slack)
-      const extra0 = curvatureGain * w0 + 1e-9 * q0;
-      const extra1 = curvatureGain * w1 + 1e-9 * q1;
+    for (let k = 0; k < 16; k++) {
+      // Intervals [start, start + SEG). First test, from the input: over their filter windows y = g·x·gain
+      // with gain in [ḡ − Δ, ḡ + Δ], so every sample or interpolated value of y is at most
+      // gain·(ḡ·U + Δ·absSum·max|x|), U the bound of the stage-A chunks holding the intervals.
       const start = j0 + SEG * k;
+      const c0 = Math.floor((start + DETECT_LAG) / SEG) & 255, c1 = Math.floor((start + SEG - 1 + DETECT_LAG) / SEG) & 255;
+      const u = chunkBound[c0] > chunkBound[c1] ? chunkBound[c0] : chunkBound[c1];
+      if (u <= safe) {
+        let lo = 1, hi = 1;
+        if (!(this.unityNow && (k >= 1 || this.unityPrev))) {
+          // the gain's range over segments z … z + 2 (z = 16h + k), which hold the filter windows
+          const z = 16 * h + k;
+          const sa = this.gainRange(z, start), sb = this.gainRange(z + 1, start + SEG), sc = this.gainRange(z + 2, Math.min(start + 2 * SEG, last + 1));
+          const { segGainLo, segGainHi } = this;
+          lo = Math.min(segGainLo[sa], segGainLo[sb], segGainLo[sc]);
+          hi = Math.max(segGainHi[sa], segGainHi[sb], segGainHi[sc]);
+        }
+        const w = chunkWindowPeak[c0] > chunkWindowPeak[c1] ? chunkWindowPeak[c0] : chunkWindowPeak[c1];
+        if ((lo + hi) * 0.5 * u + (hi - lo) * 0.5 * absSum * w <= safe) continue;
+      }
+      // Their filter windows (±24 samples) lie in segments z … z + 2 (z = 16h + k: samples from start − SEG).
+      const z = 16 * h + k;
+      const sa = this.segmentStats(z, start), sb = this.segmentStats(z + 1, start + SEG), sc = this.segmentStats(z + 2, Math.min(start + 2 * SEG, last));
+      const w0 = Math.max(segCurve[2 * sa], segCurve[2 * sb], segCurve[2 * sc]);
+      const w1 = Math.max(segCurve[2 * sa + 1], segCurve[2 * sb + 1], segCurve[2 * sc + 1]);
+      const q0 = Math.max(segPeak[2 * sa], segPeak[2 * sb], segPeak[2 * sc]);
+      const q1 = Math.max(segPeak[2 * sa + 1], segPeak[2 * sb + 1], segPeak[2 * sc + 1]);
+      // the meter's bound (truepeak.ts): |y(t)| ≤ localGain·max(|y_j|, |y_j+1|) + curvatureGain·max|Δ²y| (+ rounding slack)
+      const extra0 = curvatureGain * w0 + BOUND_SLACK * q0;
+      const extra1 = curvatureGain * w1 + BOUND_SLACK * q1;
+      // the whole segment at once: its intervals' samples lie in segments z + 1 and z + 2
+      const s0 = Math.max(segPeak[2 * sb], segPeak[2 * sc]), s1 = Math.max(segPeak[2 * sb + 1], segPeak[2 * sc + 1]);
+      const all = this.exhaustive;
+      if (!all && localGain * s0 + extra0 <= C && localGain * s1 + extra1 <= C && s0 <= C && s1 <= C) continue;
       for (let j = start; j < start + SEG; j++) {
         const i = j - base;
         const a0 = Math.abs(y0[i]), b0 = Math.abs(y0[i + 1]), a1 = Math.abs(y1[i]), b1 = Math.abs(y1[i + 1]);
-        const s0 = a0 > b0 ? a0 : b0, s1 = a1 > b1 ? a1 : b1;
-        const l0 = localGain * s0 + extra0, l1 = localGain * s1 + extra1;
-        if (l0 <= C && l1 <= C && s0 <= C && s1 <= C) continue;
+        const m0 = a0 > b0 ? a0 : b0, m1 = a1 > b1 ? a1 : b1;
+        const l0 = all ? Infinity : localGain * m0 + extra0, l1 = all ? Infinity : localGain * m1 + extra1;
+        if (l0 <= C && l1 <= C && m0 <= C && m1 <= C) continue;
         // the interval's samples count too (they are points of the meter's grid)
-        let v = s0 > s1 ? s0 : s1;
+        let v = m0 > m1 ? m0 : m1;
         if (l0 > C) {
           const p = intervalPeak(y0, i);
           if (p > v) v = p;
@@ -414,12 +777,15 @@ class TruePeakLimiter implements StereoProcessor {
       const v = b + back * (j - k);
       if (v < corr[k - base]) corr[k - base] = v;
     }
+    let high = j;
     const newest = a + HOP - this.yLag - 1; // last index whose h is initialised
     for (let k = j + 1; k <= newest; k++) {
       const v = b + s * (k - j - 1);
       if (v >= 1) break;
       if (v < corr[k - base]) corr[k - base] = v;
+      high = k;
     }
+    if (high > this.coneHigh) this.coneHigh = high;
     const f = b + s * (newest - j - 1);
     if (f < this.forward) this.forward = f;
   }
@@ -427,29 +793,61 @@ class TruePeakLimiter implements StereoProcessor {
   /** Output samples k ∈ [a − emitLag, a + HOP − emitLag): z = h·y in float32. */
   private emit(a: number): void {
     const base = this.base;
-    const k0 = a - this.emitLag - base;
+    const first = a - this.emitLag, k0 = first - base;
     const o0 = this.outFifo[0], o1 = this.outFifo[1];
     const { corr, gain, y0, y1 } = this;
-    let minGain = this.minGain, logSum = this.logGainSum;
     // samples before the start of the signal (the first hops) are not counted
-    const from = Math.max(0, -(a - this.emitLag));
+    const from = Math.max(0, -first);
     for (let i = 0; i < from; i++) {
       o0[i] = 0;
       o1[i] = 0;
     }
-    for (let i = from; i < HOP; i++) {
-      const h = corr[k0 + i];
-      o0[i] = h * y0[k0 + i];
-      o1[i] = h * y1[k0 + i];
-      const total = h * gain[k0 + i];
-      if (total < 1) {
-        if (total < minGain) minGain = total;
-        logSum += Math.log(total);
+    this.emitted += HOP - from;
+    // g = 1 over the gain computer's previous two hops (which hold these samples) and no cone here: z = y
+    if (this.unityNow && this.unityPrev && this.coneHigh < first) {
+      for (let i = from; i < HOP; i++) {
+        o0[i] = y0[k0 + i];
+        o1[i] = y1[k0 + i];
+      }
+      return;
+    }
+    let minGain = this.minGain, logSum = this.logGainSum;
+    // Σ log(total) as the log of running products (one logarithm per hop instead of one per sample)
+    let product = 1;
+    if (this.coneHigh < first) {
+      // no cone here: h = 1
+      for (let i = from; i < HOP; i++) {
+        o0[i] = y0[k0 + i];
+        o1[i] = y1[k0 + i];
+        const total = gain[k0 + i];
+        if (total < 1) {
+          if (total < minGain) minGain = total;
+          product *= total;
+          if (product < 1e-200) {
+            logSum += Math.log(product);
+            product = 1;
+          }
+        }
+      }
+    } else {
+      for (let i = from; i < HOP; i++) {
+        const h = corr[k0 + i];
+        o0[i] = h * y0[k0 + i];
+        o1[i] = h * y1[k0 + i];
+        const total = h * gain[k0 + i];
+        if (total < 1) {
+          if (total < minGain) minGain = total;
+          product *= total;
+          if (product < 1e-200) {
+            logSum += Math.log(product);
+            product = 1;
+          }
+        }
       }
     }
+    if (product !== 1) logSum += Math.log(product);
     this.minGain = minGain;
     this.logGainSum = logSum;
-    this.emitted += HOP - from;
   }
 }
 
@@ -472,9 +870,35 @@ function intervalPeak(y: Float64Array, i: number): number {
   return side > mid ? side : mid;
 }
 
+/** intervalPeak on the input (a separate copy: one element type per function keeps V8's loads monomorphic). */
+function intervalPeak32(y: Float32Array, i: number): number {
+  const { pairSum, pairDiff, pairMid } = TRUE_PEAK_FILTER;
+  let s = 0, d = 0, m = 0;
+  for (let k = 0; k < HALF_TAPS; k++) {
+    const hi = y[i + 1 + k], lo = y[i - k];
+    const u = hi + lo;
+    s += pairSum[k] * u;
+    d += pairDiff[k] * (hi - lo);
+    m += pairMid[k] * u;
+  }
+  const side = (Math.abs(s) + Math.abs(d)) * 0.5;
+  const mid = Math.abs(m);
+  return side > mid ? side : mid;
+}
+
+/**
+ * A whole signal through the limiter, latency removed (the renderer's convention): the same output
+ * and stats as runProcessors([createLimiter(params, sampleRate, options)], input.left, input.right),
+ * bit for bit, faster, and with the detector's work shared by every call on the same `input`.
+ */
+export function limitSignal(input: LimiterInput, params: LimiterParams, sampleRate: number, options: Omit<LimiterOptions, 'detection'> = {}): LimitedSignal {
+  return new TruePeakLimiter(params, sampleRate, { ...options, detection: input }).runWhole(input);
+}
+
 /**
  * The limiter stage (see the file comment). `gainDb` is applied first; `targetLufs` and
- * `maxGainReductionDb` belong to the renderer, which calls this with different `gainDb`.
+ * `maxGainReductionDb` belong to the renderer, which calls this with different `gainDb` (for whole
+ * signals, `limitSignal` with one `prepareLimiterInput` does the same faster).
  */
 export function createLimiter(params: LimiterParams, sampleRate: number, options: LimiterOptions = {}): Limiter {
   return new TruePeakLimiter(params, sampleRate, options);

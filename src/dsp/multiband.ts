@@ -39,14 +39,13 @@ class MultibandCompressor implements Multiband {
   private readonly cores: GainComputer[];
   private readonly bandsL: Float64Array[];
   private readonly bandsR: Float64Array[];
-  private readonly sumL = new Float64Array(FLUSH_INTERVAL);
-  private readonly sumR = new Float64Array(FLUSH_INTERVAL);
   private phase = 0;
 
   constructor(params: MultibandParams, sampleRate: number) {
     if (params.bands.length !== params.crossoversHz.length + 1) {
       throw new RangeError(`multiband needs one band more than crossovers: ${params.bands.length} bands, ${params.crossoversHz.length} crossovers`);
     }
+    if (params.bands.length !== 3 && params.bands.length !== 4) throw new RangeError(`multiband needs 3 or 4 bands, got ${params.bands.length}`);
     this.bypass = params.bypass;
     this.network = new CrossoverNetwork(sampleRate, params.crossoversHz);
     this.cores = params.bands.map(
@@ -80,24 +79,13 @@ class MultibandCompressor implements Multiband {
   }
 
   private chunk(left: Float32Array, right: Float32Array, start: number, n: number): void {
-    const bandsL = this.bandsL, bandsR = this.bandsR, last = bandsL.length - 1;
-    const inL = bandsL[last], inR = bandsR[last];
-    for (let i = 0; i < n; i++) {
-      inL[i] = left[start + i];
-      inR[i] = right[start + i];
-    }
+    const bandsL = this.bandsL, bandsR = this.bandsR, last = bandsL.length - 1, cores = this.cores;
+    bandsL[last].set(left.subarray(start, start + n));
+    bandsR[last].set(right.subarray(start, start + n));
     this.network.split(n, bandsL, bandsR);
-    const outL = this.sumL, outR = this.sumR;
-    for (let i = 0; i < n; i++) {
-      outL[i] = 0;
-      outR[i] = 0;
-    }
-    // bands added in a fixed order: the sum is the same for any block cutting
-    for (let k = 0; k <= last; k++) this.cores[k].accumulate(bandsL[k], bandsR[k], n, outL, outR);
-    for (let i = 0; i < n; i++) {
-      left[start + i] = outL[i];
-      right[start + i] = outR[i];
-    }
+    for (let k = 0; k <= last; k++) cores[k].detect(bandsL[k], bandsR[k], n);
+    // bands added in a fixed order (the sum is the same for any block cutting)
+    GainComputer.mix(cores, bandsL, bandsR, n, left, right, start);
   }
 
   stats(): GainReductionStats & { bands: GainReductionStats[] } {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Fft } from '../../src/analysis/fft.js';
-import { ChannelQuantizer, ditherQuantize, quantize, type DitherSpec } from '../../src/dsp/dither.js';
+import { ChannelQuantizer, ditherQuantize, quantize, roundHalfAway, type DitherSpec } from '../../src/dsp/dither.js';
 import { decodeBytes } from '../../src/io/decode.js';
 import { encodeWav } from '../../src/io/wav-encode.js';
 import { powerToDb } from '../../src/util/db.js';
@@ -106,6 +106,58 @@ describe('quantize', () => {
     expect(Object.is(quantize(-(2 ** -20), 16), 0)).toBe(true); // never −0: the decoded file holds 0
     expect(quantize(1.5, 16)).toBe(1 - 2 ** -15);
     expect(quantize(-1.5, 24)).toBe(-1);
+  });
+});
+
+describe('roundHalfAway', () => {
+  /** Independent truth: integer part and fraction are exact for |y| < 2^52, and so is the decision on |fraction|. */
+  function reference(y: number): number {
+    if (!(Math.abs(y) < 2 ** 52)) return y;
+    const t = Math.trunc(y);
+    const q = Math.abs(y - t) >= 0.5 ? t + Math.sign(y) : t;
+    return q + 0;
+  }
+
+  it('rounds ties away from zero and is exact where floor(y + 0.5) is not', () => {
+    const cases: [number, number][] = [
+      [0.5, 1], [-0.5, -1], [1.5, 2], [-1.5, -2], [2.5, 3], [-2.5, -3], [-1e-300, 0], [0, 0], [-0, 0],
+      // The predecessor of ½: y + 0.5 rounds up to 1 in double, the exact sum is below 1.
+      [0.5 - 2 ** -54, 0], [-(0.5 - 2 ** -54), 0], [0.5 + 2 ** -53, 1],
+      [2 ** 52 - 0.5, 2 ** 52], [-(2 ** 52 - 0.5), -(2 ** 52)], [2 ** 53 + 2, 2 ** 53 + 2], [8388607.5, 8388608], [-8388608.5, -8388609],
+    ];
+    expect(Math.floor(0.5 - 2 ** -54 + 0.5)).toBe(1); // the trap this function avoids
+    for (const [y, q] of cases) {
+      expect(roundHalfAway(y)).toBe(q);
+      expect(Object.is(roundHalfAway(y), -0)).toBe(false);
+    }
+    expect(roundHalfAway(Infinity)).toBe(Infinity);
+    expect(roundHalfAway(-Infinity)).toBe(-Infinity);
+    expect(roundHalfAway(NaN)).toBeNaN();
+  });
+
+  it('agrees with the exact reference on doubles with full mantissas, ties and their neighbours', () => {
+    let state = 12345;
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const wrong: number[] = [];
+    let ties = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const k = Math.floor((next() - 0.5) * 2 ** (1 + Math.floor(next() * 30)));
+      const fine = (next() + next() * 2 ** -26) * 2 ** -Math.floor(next() * 60); // bits far below the LSB
+      for (const y of [k + next(), k + 0.5, k - 0.5, k + 0.5 + fine, k + 0.5 - fine, k + fine, k - fine]) {
+        if (!Object.is(roundHalfAway(y), reference(y))) wrong.push(y);
+        if (Math.abs(y % 1) === 0.5) ties++;
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(ties).toBeGreaterThan(100_000); // the inputs did exercise the tie path
+  });
+
+  it('is what the undithered, unshaped quantizer applies to every sample (block loop = quantize)', () => {
+    const x = Float32Array.from([...seededNoise(30_000, 4, 1.1), 0.5 / 32768, -0.5 / 32768, 2.5 / 32768, -2.5 / 32768]);
+    for (const bits of [16, 24] as const) {
+      const [y] = ditherQuantize([x], { bits, dither: 'none', noiseShaping: 'none', seed: 1 });
+      expect(y).toEqual(x.map((v) => quantize(v, bits)));
+    }
   });
 });
 

@@ -87,6 +87,19 @@ describe('measured response = designed response within 0.01 dB (brief: 0.1 dB)',
       expect(Math.abs(measure(createEq(p, fs), fs, f, 'mono').mid - cascadeMagnitudeDb([...d.highpass, ...d.stereo], fs, f))).toBeLessThan(0.01);
     }
   });
+  // One and two L/R sections and no mid/side run in their own single-pass kernels (the default chain's EQ is the second).
+  it('one section (12 dB/oct high-pass) and two (plus a stereo bell): L and R measured at 44.1 kHz', () => {
+    const fs = 44100;
+    for (const p of [eq({ highpassHz: 25, highpassSlopeDbPerOct: 12 }), eq({ highpassHz: 25, highpassSlopeDbPerOct: 12, bands: [{ frequencyHz: 250, gainDb: -1.5, q: 1 }] })]) {
+      const d = designEq(p, fs);
+      expect(d.highpass.length + d.stereo.length).toBe(1 + p.bands.length);
+      for (const f of [20, 25, 40, 100, 250, 1000, 10000]) {
+        const design = cascadeMagnitudeDb([...d.highpass, ...d.stereo], fs, f);
+        expect(Math.abs(measure(createEq(p, fs), fs, f, 'mono').mid - design), `${f} Hz`).toBeLessThan(0.01);
+        expect(Math.abs(measure(createEq(p, fs), fs, f, 'side').side - design), `${f} Hz`).toBeLessThan(0.01);
+      }
+    }
+  });
 });
 
 describe('the design meets the specification', () => {

@@ -12,7 +12,9 @@ import {
   firLength,
   firMagnitudeDb,
   type GainCurve,
+  MidSideConvolver,
   monotoneCurve,
+  sampleCurve,
 } from '../../src/dsp/fir.js';
 import { mulberry32, seededNoise } from '../helpers/signals.js';
 
@@ -117,6 +119,24 @@ describe('monotoneCurve (Fritsch–Carlson on log2 f)', () => {
       expect(Math.abs(left - right)).toBeLessThan(1e-3);
     }
   });
+  it('sampleCurve on a design grid gives the pointwise values bit for bit (fast path and plain curves)', () => {
+    const shifted = CENTRES.map((f) => f * 1.07); // points off the grid's own spacing
+    for (const [freqs, gains] of [[CENTRES, roughGains], [shifted, smoothGains], [[80, 5000], [3, -2]], [[1000], [4]]] as const) {
+      const c = monotoneCurve(freqs, gains);
+      const plain: GainCurve = (f) => c(f); // no fast path: the generic loop
+      for (const [fs, size] of [[44100, 65536], [48000, 131072], [96000, 262144], [8000, 64]]) {
+        const fast = new Float64Array(size / 2 + 1), slow = new Float64Array(size / 2 + 1);
+        sampleCurve(c, fs, size, fast);
+        sampleCurve(plain, fs, size, slow);
+        let mismatches = 0;
+        for (let k = 0; k < fast.length; k++) if (!Object.is(fast[k], c((k * fs) / size)) || !Object.is(slow[k], fast[k])) mismatches++;
+        expect(mismatches).toBe(0);
+        // The grid covers the constant parts below the first and above the last point too.
+        expect(fast[0]).toBe(gains[0]);
+        if (fs / 2 >= freqs[freqs.length - 1]) expect(fast[size / 2]).toBe(gains[gains.length - 1]);
+      }
+    }
+  });
   it('refuses unsorted frequencies or mismatched lengths', () => {
     expect(() => monotoneCurve([100, 50], [0, 0])).toThrow(RangeError);
     expect(() => monotoneCurve([100, 200], [0])).toThrow(RangeError);
@@ -208,16 +228,19 @@ describe('FftConvolver', () => {
     }
     return y;
   }
-  for (const [taps, block] of [[300, 64], [300, 512], [257, 256], [129, 128]]) {
-    it(`${taps} taps in blocks of ${block} (${Math.ceil(taps / block)} partitions) = direct convolution within float32 rounding`, () => {
+  // [taps, block, FFT size]: partitioned (FFT 2·block), one partition, and one partition of an FFT
+  // larger than 2·block (block = FFT − taps + 1, not a power of two).
+  for (const [taps, block, fftSize] of [[300, 64, 128], [300, 512, 1024], [257, 256, 512], [129, 128, 256], [300, 213, 512], [300, 1749, 2048], [2, 63, 64]]) {
+    it(`${taps} taps in blocks of ${block}, FFT ${fftSize} = direct convolution within float32 rounding`, () => {
       const h = seededNoise(taps, 21, 0.2), x = seededNoise(block * 20, 22, 1);
       const want = direct(h, x);
       // Leave garbage in freed WebAssembly memory: the convolver must not read uninitialised spectra.
-      const dirty = new Fft(8 * block, 'complex');
+      const dirty = new Fft(4 * fftSize, 'complex');
       dirty.input.fill(NaN);
       dirty.forward();
       dirty.free();
-      const conv = new FftConvolver(h, block);
+      const conv = new FftConvolver(h, block, fftSize);
+      expect(conv.partitions).toBe(taps <= fftSize - block + 1 ? 1 : Math.ceil(taps / block));
       const out = new Float32Array(block);
       let worst = 0;
       for (let b = 0; b < x.length; b += block) {
@@ -228,4 +251,48 @@ describe('FftConvolver', () => {
       expect(worst).toBeLessThan(1e-5);
     });
   }
+
+  it('refuses a block that leaves no room in the FFT, and partitions of an FFT other than 2·block', () => {
+    const h = seededNoise(300, 23, 0.2);
+    expect(() => new FftConvolver(h, 512, 512)).toThrow(RangeError);
+    expect(() => new FftConvolver(h, 100, 256)).toThrow(/partition/); // 300 taps > 256 − 100 + 1
+    const ok = new FftConvolver(h, 128, 256); // 3 partitions of 128 taps
+    expect(ok.partitions).toBe(3);
+    ok.free();
+  });
+});
+
+describe('MidSideConvolver', () => {
+  it('filters mid and side with their own FIRs, as direct convolutions of (L+R)/2 and (L−R)/2', () => {
+    // FIRs of different lengths; a block that is not a power of two (FFT 512 − 300 + 1).
+    const hm = seededNoise(300, 31, 0.2), hs = seededNoise(177, 32, 0.2);
+    const block = 213, fftSize = 512;
+    const l = seededNoise(block * 12, 33, 1), r = seededNoise(block * 12, 34, 1);
+    const m = Float32Array.from(l, (v, i) => 0.5 * (v + r[i])), s = Float32Array.from(l, (v, i) => 0.5 * (v - r[i]));
+    const direct = (h: Float32Array, x: Float32Array, n: number) => {
+      let acc = 0;
+      for (let k = 0; k < h.length && k <= n; k++) acc += h[k] * x[n - k];
+      return acc;
+    };
+    const dirty = new Fft(4 * fftSize, 'complex'); // garbage left in freed WebAssembly memory
+    dirty.input.fill(NaN);
+    dirty.forward();
+    dirty.free();
+    const conv = new MidSideConvolver(hm, hs, block, fftSize);
+    const outL = new Float32Array(block), outR = new Float32Array(block);
+    let worst = 0;
+    for (let b = 0; b < l.length; b += block) {
+      conv.process(l.subarray(b, b + block), r.subarray(b, b + block), outL, outR);
+      for (let i = 0; i < block; i++) {
+        const ym = direct(hm, m, b + i), ys = direct(hs, s, b + i);
+        worst = Math.max(worst, Math.abs(outL[i] - (ym + ys)), Math.abs(outR[i] - (ym - ys)));
+      }
+    }
+    conv.free();
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('refuses FIRs longer than the FFT leaves room for', () => {
+    expect(() => new MidSideConvolver(new Float32Array(300), new Float32Array(10), 300, 512)).toThrow(RangeError);
+  });
 });

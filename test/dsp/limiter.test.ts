@@ -13,7 +13,7 @@ import { measureTruePeak } from '../../src/analysis/truepeak.js';
 import { runProcessors } from '../../src/chain/run.js';
 import { LimiterStage } from '../../src/chain/spec.js';
 import { decodeFile } from '../../src/io/decode.js';
-import { createLimiter, type LimiterOptions, MARGIN_A_DB, MARGIN_B } from '../../src/dsp/limiter.js';
+import { createLimiter, limitSignal, type LimiterOptions, MARGIN_A_DB, MARGIN_B, prepareLimiterInput } from '../../src/dsp/limiter.js';
 import { ampToDb, dbToAmp } from '../../src/util/db.js';
 import { CORPUS, HAS_CORPUS } from '../helpers/corpus.js';
 import { concat, seededNoise, sine } from '../helpers/signals.js';
@@ -230,5 +230,105 @@ describe('streaming', () => {
     const tail = out.left.subarray(l.length - quiet.length);
     const expected = quiet.map((v) => Math.fround(dbToAmp(12) * v));
     expect(tail).toEqual(expected);
+  });
+});
+
+/** Index of the first sample whose bits differ (−1: identical); a plain loop, as toEqual is slow on long arrays. */
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+describe('skipping and reuse change nothing', () => {
+  const fs = 44100;
+  /** Real music when the corpus is there (8 s of a mix), else noise with a sweep: what the limiter meets. */
+  async function material(): Promise<[Float32Array, Float32Array]> {
+    if (HAS_CORPUS) {
+      const audio = await decodeFile(join(CORPUS, 'mix02_lmms_axe_from_the_80s.flac'));
+      return [audio.left.slice(0, 8 * fs), audio.right.slice(0, 8 * fs)];
+    }
+    const sweep = logSweep(fs, 20, 20000, 6);
+    return [concat([seededNoise(6 * fs, 21, 0.7), sweep]), concat([sweep, seededNoise(6 * fs, 22, 0.7)])];
+  }
+
+  it('the bounds only skip work: output and stats equal those of evaluating every interval, bit for bit', async () => {
+    const [l, r] = await material();
+    const torture = concat([impulses(fs), square(fs, 1000, 0.5), seededNoise(fs / 2, 23, 1)]);
+    const cases: [Float32Array, Float32Array, Record<string, number>, LimiterOptions][] = [
+      [l, r, { gainDb: 6 }, {}],
+      [l, r, { gainDb: 12, ceilingDbtp: -0.3, lookaheadMs: 2 }, {}],
+      [l, r, { gainDb: 3, releaseMs: 20 }, { stageATargetOffsetDb: 0.5 }], // stage B correcting
+      [torture, torture, { gainDb: 9, ceilingDbtp: -2 }, {}],
+    ];
+    for (const [a, b, p, options] of cases) {
+      const fast = limit(a, b, fs, p, options);
+      const full = limit(a, b, fs, p, { ...options, exhaustive: true });
+      expect(fast.stats.maxGainReductionDb).toBeGreaterThan(0.5); // the limiter is working here
+      expect(firstDifference(fast.left, full.left)).toBe(-1);
+      expect(firstDifference(fast.right, full.right)).toBe(-1);
+      expect(fast.stats).toEqual(full.stats);
+    }
+  }, 120_000);
+
+  it('a detection cache shared by runs at other gains, ceilings, look-aheads and releases gives what fresh runs give', async () => {
+    const [l, r] = await material();
+    const detection = prepareLimiterInput(l, r);
+    const runs: [Record<string, number>, number | undefined][] = [
+      [{ gainDb: 6 }, undefined],
+      [{ gainDb: 12 }, undefined], // needs more of the signal's peaks than the first run computed
+      [{ gainDb: 3, ceilingDbtp: -2 }, 61], // and block-size independence holds with the cache too
+      [{ gainDb: 9, lookaheadMs: 2, releaseMs: 30 }, 4096],
+      [{ gainDb: 6 }, undefined],
+    ];
+    for (const [p, block] of runs) {
+      const cached = limit(l, r, fs, p, { detection }, block);
+      const fresh = limit(l, r, fs, p);
+      expect(firstDifference(cached.left, fresh.left)).toBe(-1);
+      expect(firstDifference(cached.right, fresh.right)).toBe(-1);
+      expect(cached.stats).toEqual(fresh.stats);
+    }
+    // the cache really was filled (and so used by the later runs)
+    expect(detection.bounds.filter(Boolean).length).toBeGreaterThan((l.length / 1000) * 0.9);
+    expect(detection.peaks.filter(Boolean).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('limitSignal gives what a streamed run gives (output and stats, bit for bit), call after call on one prepared input', async () => {
+    const [l, r] = await material();
+    const input = prepareLimiterInput(l, r);
+    const params: Record<string, number>[] = [{ gainDb: 6 }, { gainDb: 10, ceilingDbtp: -0.3 }, { gainDb: 6, releaseMs: 30, lookaheadMs: 1 }];
+    for (const p of params) {
+      const whole = limitSignal(input, LimiterStage.parse(p), fs);
+      const streamed = limit(l, r, fs, p);
+      expect(firstDifference(whole.left, streamed.left)).toBe(-1);
+      expect(firstDifference(whole.right, streamed.right)).toBe(-1);
+      expect(whole.stats).toEqual(streamed.stats);
+    }
+    // short signals (shorter than a hop, and empty) too, stage B correcting
+    for (const n of [0, 1, 500, 5000]) {
+      const x = seededNoise(n, 40 + n, 1);
+      const whole = limitSignal(prepareLimiterInput(x, x), LimiterStage.parse({ gainDb: 6 }), fs, { stageATargetOffsetDb: 0.5 });
+      const streamed = limit(x, x, fs, { gainDb: 6 }, { stageATargetOffsetDb: 0.5 });
+      expect(firstDifference(whole.left, streamed.left)).toBe(-1);
+      expect(whole.stats).toEqual(streamed.stats);
+    }
+  });
+
+  it('a run fed another signal than the cache\'s stops using it from the first differing sample, and gives what a fresh run gives', () => {
+    const a = concat([seededNoise(fs, 31, 1), sine({ sampleRate: fs, frequency: 440, seconds: 1, peakDbfs: 0 })]);
+    const b = Float32Array.from(a);
+    for (let i = fs + 5000; i < b.length; i++) b[i] *= 0.5; // differs from the middle on
+    const detection = prepareLimiterInput(a, a);
+    const p = { gainDb: 8 };
+    limit(a, a, fs, p, { detection }); // fills the cache with a's detector results
+    const other = limit(b, b, fs, p, { detection });
+    const fresh = limit(b, b, fs, p);
+    expect(firstDifference(other.left, fresh.left)).toBe(-1);
+    expect(other.stats).toEqual(fresh.stats);
+    // and the cache still serves a
+    expect(firstDifference(limit(a, a, fs, p, { detection }).left, limit(a, a, fs, p).left)).toBe(-1);
+    // a signal longer than the cache's (non-zero where zeros were expected) too
+    const longer = concat([a, seededNoise(3000, 32, 1)]);
+    expect(firstDifference(limit(longer, longer, fs, p, { detection }).left, limit(longer, longer, fs, p).left)).toBe(-1);
   });
 });

@@ -123,20 +123,43 @@ describe('steady-state sines through the processor match the FIR\'s own response
 describe('convolution precision', () => {
   it('the float32 FFT convolution is within −120 dB (re the output RMS) of a double-precision direct convolution', () => {
     const fs = 44100;
-    const p = createMatchEq(params({ midGainsDb: rough }), fs);
-    const h = p.midTaps!;
-    const x = seededNoise(2 * h.length + 600, 8, 0.5);
-    const [y] = render(p, x, x);
-    p.free();
-    // Output sample n (latency removed) is Σ h[k]·x[n + D − k].
-    let err = 0, power = 0;
-    for (let n = h.length; n < h.length + 400; n++) {
-      let acc = 0;
-      for (let k = 0; k < h.length; k++) acc += h[k] * x[n + p.filterDelay - k];
-      err += (y[n] - acc) ** 2;
-      power += acc * acc;
+    // Both channels filtered (mid/side matrix on the spectra) and mid only (side delayed), with the
+    // default FFT (4× the FIR: one 65536-point transform per 49154 samples) and the smallest (2×).
+    for (const sideGainsDb of [smooth, zeros]) {
+      for (const fftSize of [undefined, 32768]) {
+        const p = createMatchEq(params({ midGainsDb: rough, sideGainsDb }), fs, { fftSize });
+        expect(p.blockSize).toBe((fftSize ?? 65536) - 16383 + 1);
+        const hm = p.midTaps!, hs = p.sideTaps, d = p.filterDelay;
+        // Long enough that the checked samples straddle the boundary between two convolution blocks.
+        const length = p.blockSize + hm.length + 600;
+        const l = seededNoise(length, 8, 0.5), r = seededNoise(length, 9, 0.5);
+        const m = new Float64Array(length).map((_, i) => 0.5 * (l[i] + r[i])), s = new Float64Array(length).map((_, i) => 0.5 * (l[i] - r[i]));
+        const [yl, yr] = render(p, l, r);
+        p.free();
+        // Output sample n (latency removed) is Σ h[k]·x[n + D − k] (a flat side: s[n]); block boundaries fall at n = j·B − D.
+        const conv = (h: Float32Array, x: Float64Array, n: number) => {
+          let acc = 0;
+          for (let k = 0; k < h.length; k++) {
+            const i = n + d - k;
+            if (i >= 0 && i < length) acc += h[k] * x[i];
+          }
+          return acc;
+        };
+        const boundary = p.blockSize - d;
+        let err = 0, power = 0;
+        for (let n = boundary - 200; n < boundary + 200; n++) {
+          const ym = conv(hm, m, n), ys = hs ? conv(hs, s, n) : s[n];
+          err += (yl[n] - (ym + ys)) ** 2 + (yr[n] - (ym - ys)) ** 2;
+          power += (ym + ys) ** 2 + (ym - ys) ** 2;
+        }
+        expect(10 * Math.log10(err / power)).toBeLessThan(-120);
+      }
     }
-    expect(10 * Math.log10(err / power)).toBeLessThan(-120);
+  });
+
+  it('refuses an FFT too small for the FIR or not a power of two', () => {
+    expect(() => createMatchEq(params({ midGainsDb: rough }), 44100, { fftSize: 16384 })).toThrow(RangeError);
+    expect(() => createMatchEq(params({ midGainsDb: rough }), 44100, { fftSize: 40000 })).toThrow(RangeError);
   });
 });
 
@@ -185,6 +208,18 @@ describe('flat curves and mid/side isolation', () => {
     }
   });
 
+  it('both channels filtered: a mono input gives bit-identical channels, an anti-phase one exactly opposite ones', () => {
+    const p = createMatchEq(params({ midGainsDb: rough, sideGainsDb: smooth }), fs);
+    const [ml, mr] = render(p, l0, l0);
+    p.free();
+    expect(sameBits(ml, mr)).toBe(true);
+    const q = createMatchEq(params({ midGainsDb: rough, sideGainsDb: smooth }), fs);
+    const [al, ar] = render(q, l0, l0.map((v) => -v));
+    q.free();
+    expect(sameBits(al, ar.map((v) => -v))).toBe(true);
+    expect(al.some((v) => v !== 0) && !sameBits(al, l0)).toBe(true);
+  });
+
   for (const phase of ['linear', 'minimum'] as const) {
     it(`a curve on mid only leaves a pure-side signal bit-identical; side only leaves mono bit-identical (${phase})`, () => {
       const side = l0.map((v) => -v);
@@ -201,9 +236,9 @@ describe('flat curves and mid/side isolation', () => {
 
 describe('processor contract', () => {
   const fs = 44100;
-  for (const phase of ['linear', 'minimum'] as const) {
-    it(`blocks of 1, 7, 64, 4096 give the one-shot output bit for bit (${phase})`, () => {
-      const p0 = params({ phase, midGainsDb: smooth, sideGainsDb: rough });
+  for (const [phase, sideGainsDb] of [['linear', rough], ['minimum', rough], ['linear', zeros]] as const) {
+    it(`blocks of 1, 7, 64, 4096 give the one-shot output bit for bit (${phase}${sideGainsDb === zeros ? ', mid only' : ''})`, () => {
+      const p0 = params({ phase, midGainsDb: smooth, sideGainsDb });
       const l0 = concat([seededNoise(fs, 3, 0.5), new Float32Array(fs)]), r0 = concat([seededNoise(fs, 4, 0.5), new Float32Array(fs)]);
       const once = [l0.slice(), r0.slice()];
       const ref = createMatchEq(p0, fs);
@@ -222,9 +257,9 @@ describe('processor contract', () => {
   it('after loud audio, silence longer than the FIR and a block gives exactly 0', () => {
     const p = createMatchEq(params({ midGainsDb: rough, sideGainsDb: smooth }), fs);
     p.process(seededNoise(fs, 5, 1), seededNoise(fs, 6, 1));
-    const l = new Float32Array(2 * fs), r = new Float32Array(2 * fs);
-    p.process(l, r);
     const quiet = p.latency + p.midTaps!.length + p.blockSize;
+    const l = new Float32Array(quiet + fs), r = new Float32Array(quiet + fs);
+    p.process(l, r);
     expect(l.subarray(quiet).every((v) => v === 0) && r.subarray(quiet).every((v) => v === 0)).toBe(true);
     expect(l.subarray(0, p.latency).some((v) => v !== 0)).toBe(true);
     p.free();
