@@ -20,7 +20,7 @@ import { createCompressor } from '../dsp/compressor.js';
 import { createEq } from '../dsp/eq.js';
 import { createGain } from '../dsp/gain.js';
 import { createImager } from '../dsp/imager.js';
-import { createLimiter } from '../dsp/limiter.js';
+import { limitSignal, prepareLimiterInput, type LimiterInput } from '../dsp/limiter.js';
 import { createMatchEq } from '../dsp/match-eq.js';
 import { createMultiband } from '../dsp/multiband.js';
 import { renderOutput } from '../dsp/output.js';
@@ -100,16 +100,10 @@ function prefixKey(chain: Chain, last: StageName): string {
   return JSON.stringify(STAGE_ORDER.slice(0, STAGE_ORDER.indexOf(last) + 1).map((s) => chain.stages[s]));
 }
 
-interface LimitedSignal {
+interface LimiterResult {
   left: Float32Array;
   right: Float32Array;
   report: LimiterReport;
-}
-
-function runLimiter(x: [Float32Array, Float32Array], fs: number, params: LimiterParams) {
-  const limiter = createLimiter(params, fs);
-  const [left, right] = runProcessors([limiter], x[0], x[1]);
-  return { left, right, stats: (limiter as StereoProcessor & Stats).stats() };
 }
 
 /**
@@ -121,9 +115,9 @@ function runLimiter(x: [Float32Array, Float32Array], fs: number, params: Limiter
 /** Integrated loudness and true peak of the limiter's input: what the target search starts from. */
 interface InputLevels { lufs: number | null; truePeakDbtp: number }
 
-function limit(x: [Float32Array, Float32Array], fs: number, params: LimiterParams, levels: () => InputLevels): LimitedSignal {
+function limit(x: LimiterInput, fs: number, params: LimiterParams, levels: () => InputLevels): LimiterResult {
   const loudness = (l: Float32Array, r: Float32Array) => measureLoudness([l, r], fs).integratedLufs;
-  const finish = (gainDb: number, run: ReturnType<typeof runLimiter>, reached: number | null, targetReached: boolean | null): LimitedSignal => ({
+  const finish = (gainDb: number, run: ReturnType<typeof limitSignal>, reached: number | null, targetReached: boolean | null): LimiterResult => ({
     left: run.left,
     right: run.right,
     report: {
@@ -137,12 +131,12 @@ function limit(x: [Float32Array, Float32Array], fs: number, params: LimiterParam
     },
   });
   const target = params.targetLufs;
-  if (target === null) return finish(params.gainDb, runLimiter(x, fs, params), null, null);
+  if (target === null) return finish(params.gainDb, limitSignal(x, params, fs), null, null);
   const { lufs: inputLoudness, truePeakDbtp: inputPeakDbtp } = levels();
-  if (inputLoudness === null) return finish(params.gainDb, runLimiter(x, fs, params), null, false);
+  if (inputLoudness === null) return finish(params.gainDb, limitSignal(x, params, fs), null, false);
   const maxGain = params.ceilingDbtp + params.maxGainReductionDb - inputPeakDbtp;
   const at = (gainDb: number) => {
-    const run = runLimiter(x, fs, { ...params, gainDb });
+    const run = limitSignal(x, { ...params, gainDb }, fs);
     return { gainDb, run, lufs: loudness(run.left, run.right) ?? -Infinity };
   };
   let prev = at(Math.min(target - inputLoudness, maxGain));
@@ -164,8 +158,9 @@ function limit(x: [Float32Array, Float32Array], fs: number, params: LimiterParam
 export class RenderSession {
   private preLimiter: { key: string; signal: [Float32Array, Float32Array]; stages: StageReport[] } | null = null;
   private resampled: { key: string; signal: [Float32Array, Float32Array] } | null = null;
-  private limited: { key: string; signal: LimitedSignal } | null = null;
-  private levels: { key: string; levels: InputLevels } | null = null;
+  private limited: { key: string; signal: LimiterResult } | null = null;
+  /** The limiter's input with its detector cache (shared by the target search and every limiter tweak) and levels. */
+  private limiterInput: { key: string; input: LimiterInput; levels?: InputLevels } | null = null;
 
   /** `diskCache` and `inputId` (see DiskCache.inputId) keep the pre-limiter signal across processes too. */
   constructor(readonly audio: StereoAudio, private readonly disk?: { cache: DiskCache; inputId: string }) {}
@@ -232,21 +227,22 @@ export class RenderSession {
     const dither = { ...outParams, sampleRateHz: null };
 
     const params = chain.stages.limiter;
-    let limited: LimitedSignal | null = null;
-    if (!params.bypass) {
-      const limKey = `${preKey}|${rate}|${JSON.stringify(params)}`;
+    let limited: LimiterResult | null = null;
+    const inputKey = `${preKey}|${rate}`;
+    if (!params.bypass && this.limiterInput?.key !== inputKey) {
+      this.limiterInput = { key: inputKey, input: prepareLimiterInput(preSignal[0], preSignal[1]) };
+    }
+    const limiterInput = this.limiterInput;
+    if (!params.bypass && limiterInput) {
+      const limKey = `${inputKey}|${JSON.stringify(params)}`;
       if (this.limited?.key !== limKey) {
         cache.limiter = 'miss';
         onStage?.('limiter');
-        const levelsKey = `${preKey}|${rate}`;
-        const levels = () => {
-          if (this.levels?.key !== levelsKey) {
-            const lufs = measureLoudness(preSignal, rate).integratedLufs;
-            this.levels = { key: levelsKey, levels: { lufs, truePeakDbtp: measureTruePeak(preSignal, rate).truePeakDbtp } };
-          }
-          return this.levels.levels;
-        };
-        this.limited = { key: limKey, signal: limit(preSignal, rate, params, levels) };
+        const levels = () => (limiterInput.levels ??= {
+          lufs: measureLoudness(preSignal, rate).integratedLufs,
+          truePeakDbtp: measureTruePeak(preSignal, rate).truePeakDbtp,
+        });
+        this.limited = { key: limKey, signal: limit(limiterInput.input, rate, params, levels) };
       }
       limited = this.limited.signal;
     }
@@ -258,7 +254,7 @@ export class RenderSession {
     // Dither adds up to a few LSB: if that lifts a peak over the ceiling, lower the ceiling by the excess and redo.
     for (let retry = 0; limited && truePeakDbtp !== null && truePeakDbtp > params.ceilingDbtp && retry < CEILING_RETRIES; retry++) {
       const ceilingDbtp = limited.report.ceilingUsedDbtp - (truePeakDbtp - params.ceilingDbtp) - 0.001;
-      const redo = runLimiter(preSignal, rate, { ...params, ceilingDbtp, gainDb: limited.report.gainDb });
+      const redo = limitSignal(limiterInput!.input, { ...params, ceilingDbtp, gainDb: limited.report.gainDb }, rate);
       limited = { left: redo.left, right: redo.right, report: { ...limited.report, ceilingUsedDbtp: ceilingDbtp } };
       out = await renderOutput(limited.left, limited.right, rate, dither);
       truePeakDbtp = finiteOrNull(measureTruePeak(out.channels, rate).truePeakDbtp);

@@ -18,6 +18,9 @@ import { createImager } from '../../src/dsp/imager.js';
 import { createSaturation } from '../../src/dsp/saturation.js';
 import { createLimiter } from '../../src/dsp/limiter.js';
 import { decodeFile } from '../../src/io/decode.js';
+import { encodeWav } from '../../src/io/wav-encode.js';
+import { VERSION } from '../../src/util/version.js';
+import { fullChain } from '../bench/full-chain.js';
 import type { StereoAudio } from '../../src/io/types.js';
 import { CORPUS, HAS_CORPUS } from '../helpers/corpus.js';
 import { seededNoise } from '../helpers/signals.js';
@@ -68,6 +71,26 @@ describe('renderer', () => {
     const a = await renderChain(musicLike(4, 3), chain);
     const b = await renderChain(musicLike(4, 3), chain);
     expect(hash(b.channels)).toBe(hash(a.channels));
+  });
+
+  it('gives the file recorded for this version (golden hash of the WAV bytes, every stage on)', async () => {
+    // A deliberate change to what the renderer writes bumps the package version and records new
+    // hashes here; an undeliberate one fails. Synthetic input, so no corpus is needed.
+    const golden: Record<string, { pcm24: string; pcm16At48k: string }> = {
+      '0.1.0': {
+        pcm24: 'c30ec60af3510069bdfddba886df464033c5a8dfd846ac5497dd857479bb7a94',
+        pcm16At48k: '7d1f89da3aae4473de37efd0aca00ba4d0f19ba8b6ab6d5a7ac23ea8a7d78f99',
+      },
+    };
+    const input = musicLike(3, 21);
+    const full = fullChain();
+    const wavHash = async (sets: string[]) => {
+      const r = await renderChain(input, parseChain(applyOverrides(full, sets), 'test'));
+      return createHash('sha256').update(encodeWav(r.channels, r.sampleRate, r.format)).digest('hex');
+    };
+    const pcm24 = await wavHash(['limiter.targetLufs=-14']);
+    const pcm16At48k = await wavHash(['limiter.targetLufs=-14', 'output.format=pcm16', 'output.noiseShaping=shaped', 'output.sampleRateHz=48000']);
+    expect({ pcm24, pcm16At48k }).toEqual(golden[VERSION]);
   });
 
   it('block-wise processing equals one-shot processing through the whole pre-limiter chain and the limiter', () => {
