@@ -13,7 +13,7 @@ import type { CompressorParams } from '../chain/spec.js';
 import { butterworth } from './biquad.js';
 import { FLUSH_INTERVAL, checkButterworthStructure, checkCorner, flushStates } from './crossover.js';
 import { GainComputer, type GainReductionStats } from './gain-computer.js';
-import type { StereoProcessor } from './processor.js';
+import { FlushGrid, type StereoProcessor } from './processor.js';
 
 export interface Compressor extends StereoProcessor {
   /** Gain reduction over everything processed so far (dB, ≥ 0, before make-up and mix). */
@@ -35,8 +35,7 @@ class GlueCompressor implements Compressor {
   private readonly sidechainState = new Float64Array(8);
   private readonly dry: number;
   private readonly wet: number;
-  /** Samples processed modulo FLUSH_INTERVAL: states are flushed at absolute multiples of it. */
-  private phase = 0;
+  private readonly grid = new FlushGrid(FLUSH_INTERVAL);
 
   constructor(params: CompressorParams, sampleRate: number) {
     this.bypass = params.bypass;
@@ -60,19 +59,17 @@ class GlueCompressor implements Compressor {
 
   process(left: Float32Array, right: Float32Array): void {
     if (this.bypass) return;
-    const n = left.length;
-    for (let start = 0; start < n; ) {
-      const length = Math.min(n - start, FLUSH_INTERVAL - this.phase);
-      this.core.detectFiltered(left, right, start, length, this.sidechain, this.sidechainState);
-      this.core.apply(left, right, start, length, this.dry, this.wet);
-      start += length;
-      this.phase += length;
-      if (this.phase === FLUSH_INTERVAL) {
-        this.phase = 0;
+    this.grid.run(
+      left.length,
+      (start, length) => {
+        this.core.detectFiltered(left, right, start, length, this.sidechain, this.sidechainState);
+        this.core.apply(left, right, start, length, this.dry, this.wet);
+      },
+      () => {
         flushStates(this.sidechainState);
         this.core.flush();
-      }
-    }
+      },
+    );
   }
 
   stats(): GainReductionStats {

@@ -9,7 +9,7 @@ import { bell, butterworth, type Biquad, highShelf, lowShelf } from './biquad.js
 import {
   biquad2Stereo32, biquadMono, biquadStereo, biquadStereo32, biquadStereoFrom32, biquadStereoTo32, flushStates, packSections,
 } from './crossover.js';
-import type { StereoProcessor } from './processor.js';
+import { FlushGrid, type StereoProcessor } from './processor.js';
 
 /**
  * Filter states are flushed (flushDenormal) every FLUSH_GRID samples counted from the start of the
@@ -81,8 +81,7 @@ export class StereoCascade implements StereoProcessor {
   private readonly active: boolean;
   private readonly a = new Float64Array(FLUSH_GRID);
   private readonly b = new Float64Array(FLUSH_GRID);
-  /** Samples processed since the last flush (0 … FLUSH_GRID−1). */
-  private phase = 0;
+  private readonly grid = new FlushGrid(FLUSH_GRID);
 
   constructor(lr: Biquad[], mid: Biquad[] = [], side: Biquad[] = []) {
     this.lr = packSections(lr);
@@ -96,18 +95,7 @@ export class StereoCascade implements StereoProcessor {
 
   process(left: Float32Array, right: Float32Array): void {
     if (!this.active) return;
-    const length = left.length;
-    let start = 0;
-    while (start < length) {
-      const end = Math.min(length, start + FLUSH_GRID - this.phase);
-      this.segment(left, right, start, end);
-      this.phase += end - start;
-      if (this.phase === FLUSH_GRID) {
-        flushStates(this.z);
-        this.phase = 0;
-      }
-      start = end;
-    }
+    this.grid.run(left.length, (start, length) => this.segment(left, right, start, start + length), () => flushStates(this.z));
   }
 
   private segment(left: Float32Array, right: Float32Array, start: number, end: number): void {

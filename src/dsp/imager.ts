@@ -24,7 +24,7 @@ import {
   FLUSH_INTERVAL, allpass2Mono, allpassMono, checkAllpassStructure, checkButterworthStructure, checkCorner, crossoverMono,
   flushStates, lr4Allpass, lr4Highpass, lr4Lowpass, lr4Mono, packSections,
 } from './crossover.js';
-import type { StereoProcessor } from './processor.js';
+import { FlushGrid, type StereoProcessor } from './processor.js';
 
 export interface Imager extends StereoProcessor {
   /** Every filter state (tests check that silence brings them to exactly 0). */
@@ -174,7 +174,7 @@ class StereoImager implements Imager {
   private readonly low = new Float64Array(FLUSH_INTERVAL);
   /** The nested sum of the lower bands (stays 0 with a single crossover). */
   private readonly acc = new Float64Array(FLUSH_INTERVAL);
-  private phase = 0;
+  private readonly grid = new FlushGrid(FLUSH_INTERVAL);
 
   constructor(params: ImagerParams, sampleRate: number) {
     if (params.widthPercent.length !== params.crossoversHz.length + 1) {
@@ -240,17 +240,7 @@ class StereoImager implements Imager {
 
   process(left: Float32Array, right: Float32Array): void {
     if (this.idle) return;
-    const n = left.length;
-    for (let start = 0; start < n; ) {
-      const length = Math.min(n - start, FLUSH_INTERVAL - this.phase);
-      this.chunk(left, right, start, length);
-      start += length;
-      this.phase += length;
-      if (this.phase === FLUSH_INTERVAL) {
-        this.phase = 0;
-        flushStates(this.z);
-      }
-    }
+    this.grid.run(left.length, (start, length) => this.chunk(left, right, start, length), () => flushStates(this.z));
   }
 
   private chunk(left: Float32Array, right: Float32Array, start: number, n: number): void {

@@ -13,7 +13,7 @@
 import type { MultibandParams } from '../chain/spec.js';
 import { CrossoverNetwork, FLUSH_INTERVAL } from './crossover.js';
 import { GainComputer, type GainReductionStats } from './gain-computer.js';
-import type { StereoProcessor } from './processor.js';
+import { FlushGrid, type StereoProcessor } from './processor.js';
 
 /** Soft-knee width of every band's static curve (dB), the glue compressor's default. */
 export const MULTIBAND_KNEE_DB = 6;
@@ -39,7 +39,7 @@ class MultibandCompressor implements Multiband {
   private readonly cores: GainComputer[];
   private readonly bandsL: Float64Array[];
   private readonly bandsR: Float64Array[];
-  private phase = 0;
+  private readonly grid = new FlushGrid(FLUSH_INTERVAL);
 
   constructor(params: MultibandParams, sampleRate: number) {
     if (params.bands.length !== params.crossoversHz.length + 1) {
@@ -64,18 +64,14 @@ class MultibandCompressor implements Multiband {
 
   process(left: Float32Array, right: Float32Array): void {
     if (this.bypass) return;
-    const n = left.length;
-    for (let start = 0; start < n; ) {
-      const length = Math.min(n - start, FLUSH_INTERVAL - this.phase);
-      this.chunk(left, right, start, length);
-      start += length;
-      this.phase += length;
-      if (this.phase === FLUSH_INTERVAL) {
-        this.phase = 0;
+    this.grid.run(
+      left.length,
+      (start, length) => this.chunk(left, right, start, length),
+      () => {
         this.network.flush();
         for (const c of this.cores) c.flush();
-      }
-    }
+      },
+    );
   }
 
   private chunk(left: Float32Array, right: Float32Array, start: number, n: number): void {

@@ -17,3 +17,28 @@ export const DENORMAL_GUARD = 1e-30;
 export function flushDenormal(v: number): number {
   return v > DENORMAL_GUARD || v < -DENORMAL_GUARD ? v : 0;
 }
+
+/**
+ * Cuts a processor's blocks at absolute multiples of `interval` samples (counted from the first sample
+ * it ever saw) and flushes its states there: flushing a decaying state changes it, so flushing at
+ * fixed positions is what keeps the output bit-identical whatever the caller's block sizes.
+ */
+export class FlushGrid {
+  private phase = 0;
+
+  constructor(readonly interval: number) {}
+
+  /** Calls `chunk(start, length)` on consecutive pieces of [0, n), and `flush()` at every grid point. */
+  run(n: number, chunk: (start: number, length: number) => void, flush: () => void): void {
+    for (let start = 0; start < n; ) {
+      const length = Math.min(n - start, this.interval - this.phase);
+      chunk(start, length);
+      start += length;
+      this.phase += length;
+      if (this.phase === this.interval) {
+        this.phase = 0;
+        flush();
+      }
+    }
+  }
+}
