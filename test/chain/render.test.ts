@@ -22,17 +22,12 @@ import { encodeWav } from '../../src/io/wav-encode.js';
 import { VERSION } from '../../src/util/version.js';
 import { fullChain } from '../bench/full-chain.js';
 import type { StereoAudio } from '../../src/io/types.js';
+import { floatWavAudio } from '../helpers/audio.js';
+import { sha256OfChannels } from '../helpers/bits.js';
 import { CORPUS, HAS_CORPUS } from '../helpers/corpus.js';
 import { seededNoise } from '../helpers/signals.js';
 
 const FS = 44100;
-
-function audioOf(left: Float32Array, right: Float32Array, sampleRate = FS): StereoAudio {
-  return {
-    sampleRate, left, right,
-    source: { path: 'test.wav', container: 'wav', codec: 'pcm_f32le', bitDepth: 32, sampleRate, channels: 2, lossy: false, bitrateKbps: null },
-  };
-}
 
 /** Noise with a slow level swing, so compressors and limiters have something to do. */
 function musicLike(seconds: number, seed: number): StereoAudio {
@@ -43,18 +38,12 @@ function musicLike(seconds: number, seed: number): StereoAudio {
     l[i] = g * (common + 0.4 * l[i]);
     r[i] = g * (common + 0.4 * r[i]);
   }
-  return audioOf(l, r);
+  return floatWavAudio(l, r, FS);
 }
 
 function chainWith(...sets: string[]) {
   return parseChain(applyOverrides(defaultChain(), sets), 'test');
 }
-
-const hash = (channels: Float32Array[]) => {
-  const h = createHash('sha256');
-  for (const c of channels) h.update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
-  return h.digest('hex');
-};
 
 const ALL_BYPASSED = ['input', 'eq', 'matchEq', 'compressor', 'multiband', 'imager', 'saturation', 'character', 'limiter'].map((s) => `${s}.bypass=true`);
 
@@ -63,14 +52,14 @@ describe('renderer', () => {
     const a = musicLike(3, 1);
     const r = await renderChain(a, chainWith(...ALL_BYPASSED, 'output.format=float32'));
     expect(r.sampleRate).toBe(FS);
-    expect(hash(r.channels)).toBe(hash([a.left, a.right]));
+    expect(sha256OfChannels(r.channels)).toBe(sha256OfChannels([a.left, a.right]));
   });
 
   it('is deterministic: the same input and chain give the same bits, run to run', async () => {
     const chain = chainWith('multiband.bypass=false', 'limiter.targetLufs=-12');
     const a = await renderChain(musicLike(4, 3), chain);
     const b = await renderChain(musicLike(4, 3), chain);
-    expect(hash(b.channels)).toBe(hash(a.channels));
+    expect(sha256OfChannels(b.channels)).toBe(sha256OfChannels(a.channels));
   });
 
   it('gives the file recorded for this version (golden hash of the WAV bytes, every stage on)', async () => {
@@ -101,7 +90,7 @@ describe('renderer', () => {
       createSaturation(chain.stages.saturation, FS), createLimiter({ ...chain.stages.limiter, gainDb: 6 }, FS),
     ];
     const oneShot = runProcessors(make(), a.left, a.right, a.left.length);
-    for (const block of [1000, 4096, 333]) expect(hash(runProcessors(make(), a.left, a.right, block))).toBe(hash(oneShot));
+    for (const block of [1000, 4096, 333]) expect(sha256OfChannels(runProcessors(make(), a.left, a.right, block))).toBe(sha256OfChannels(oneShot));
   });
 
   it('reaches a loudness target within 0.1 LU under the ceiling, and says when it cannot', async () => {
@@ -126,7 +115,7 @@ describe('renderer', () => {
     expect(second.cache).toEqual({ preLimiter: 'memory', limiter: 'miss' });
     const third = await session.render(chainWith('limiter.gainDb=4', 'limiter.ceilingDbtp=-2', 'output.format=pcm16'));
     expect(third.cache).toEqual({ preLimiter: 'memory', limiter: 'memory' });
-    expect(hash(second.channels)).toBe(hash((await renderChain(a, tweaked)).channels));
+    expect(sha256OfChannels(second.channels)).toBe(sha256OfChannels((await renderChain(a, tweaked)).channels));
   });
 
   it.skipIf(!HAS_CORPUS)('never exceeds the ceiling on real music through the default chain, also after sample-rate conversion', async () => {

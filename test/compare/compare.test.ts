@@ -8,18 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/analysis/analyze.js';
 import { COMPARED_METRICS, compareReports } from '../../src/compare/compare.js';
 import { resample } from '../../src/dsp/resample.js';
-import type { StereoAudio } from '../../src/io/types.js';
 import { dbToAmp } from '../../src/util/db.js';
+import { floatWavAudio } from '../helpers/audio.js';
 import { seededNoise, sine } from '../helpers/signals.js';
-
-function audio(left: Float32Array, right: Float32Array, sampleRate: number, path: string): StereoAudio {
-  return {
-    left,
-    right,
-    sampleRate,
-    source: { path, container: 'wav', codec: 'pcm_f32le', bitDepth: 32, sampleRate, channels: 2, lossy: false, bitrateKbps: null },
-  };
-}
 
 /** A stereo test mix: partly correlated noise plus a tone on each side, 6 s. */
 function testMix(fs = 44100): [Float32Array, Float32Array] {
@@ -41,7 +32,7 @@ function scaled(x: Float32Array, g: number): Float32Array {
 
 describe('compareReports', () => {
   const [l, r] = testMix();
-  const a = analyzeAudio(audio(l, r, 44100, 'a.wav'));
+  const a = analyzeAudio(floatWavAudio(l, r, 44100, 'a.wav'));
 
   it('finds no difference between a file and itself', () => {
     const c = compareReports(a, a);
@@ -58,7 +49,7 @@ describe('compareReports', () => {
 
   it('sees B = A + 6 dB as +6.0 LU and +6 dB of peak, with identical spectra at equal loudness', () => {
     const g = dbToAmp(6);
-    const b = analyzeAudio(audio(scaled(l, g), scaled(r, g), 44100, 'b.wav'));
+    const b = analyzeAudio(floatWavAudio(scaled(l, g), scaled(r, g), 44100, 'b.wav'));
     const c = compareReports(a, b);
     expect(c.metrics.integratedLufs.diff).toBeCloseTo(6, 2);
     expect(c.metrics.truePeakDbtp.diff).toBeCloseTo(6, 2);
@@ -78,7 +69,7 @@ describe('compareReports', () => {
       l2[i] = m + 2 * s;
       r2[i] = m - 2 * s;
     }
-    const c = compareReports(a, analyzeAudio(audio(l2, r2, 44100, 'wide.wav')));
+    const c = compareReports(a, analyzeAudio(floatWavAudio(l2, r2, 44100, 'wide.wav')));
     const dL = c.metrics.integratedLufs.diff as number;
     expect(c.metrics.widthDb.diff).toBeCloseTo(20 * Math.log10(2), 2);
     for (let i = 0; i < 31; i++) {
@@ -94,7 +85,7 @@ describe('compareReports', () => {
     const x = tones[0].map((v, i) => v + tones[1][i] + tones[2][i]);
     const y = x.map((v, i) => 0.8 * v + 0.1 * tones[1][i]);
     const [x32, y32] = await resample([x, y], fs, 32000);
-    const c = compareReports(analyzeAudio(audio(x, y, fs, 'a.wav')), analyzeAudio(audio(x32, y32, 32000, 'b.wav')));
+    const c = compareReports(analyzeAudio(floatWavAudio(x, y, fs, 'a.wav')), analyzeAudio(floatWavAudio(x32, y32, 32000, 'b.wav')));
     expect(c.notes.some((n) => n.includes('sample rates differ'))).toBe(true);
     expect(c.metrics.integratedLufs.diff).toBeCloseTo(0, 1);
     for (const f of [100, 1000, 5000]) {
@@ -106,7 +97,7 @@ describe('compareReports', () => {
   });
 
   it('gives null, not NaN, where a file has no loudness, and says why the spectra are not compared', () => {
-    const silent = analyzeAudio(audio(new Float32Array(44100), new Float32Array(44100), 44100, 'silent.wav'));
+    const silent = analyzeAudio(floatWavAudio(new Float32Array(44100), new Float32Array(44100), 44100, 'silent.wav'));
     const c = compareReports(a, silent);
     expect(c.metrics.integratedLufs.diff).toBeNull();
     expect(c.spectrum.comparable).toBe(false);

@@ -19,21 +19,12 @@ import {
   lowShelf,
   processCascade,
 } from '../../src/dsp/biquad.js';
+import { sameBits } from '../helpers/bits.js';
+import { BLOCK_SIZES } from '../helpers/blocks.js';
+import { fitSine, logSweep } from '../helpers/measure.js';
 import { seededNoise, sine } from '../helpers/signals.js';
 
 const RATES = [44100, 48000, 96000];
-
-/** Least-squares amplitude and phase of the sine of angular frequency w (rad/sample) in y[from, to). */
-function fitSine(y: ArrayLike<number>, w: number, from: number, to: number): { amplitude: number; phase: number } {
-  let ss = 0, sc = 0, cc = 0, ys = 0, yc = 0;
-  for (let n = from; n < to; n++) {
-    const s = Math.sin(w * n), c = Math.cos(w * n);
-    ss += s * s; sc += s * c; cc += c * c; ys += y[n] * s; yc += y[n] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det, b = (yc * ss - ys * sc) / det;
-  return { amplitude: Math.hypot(a, b), phase: Math.atan2(b, a) };
-}
 
 /** Steady-state gain (dB) of a cascade at f: 2.5 s of settling, then a least-squares fit over ≥ 0.5 s. */
 function measuredDb(sections: Biquad[], fs: number, f: number): number {
@@ -43,8 +34,6 @@ function measuredDb(sections: Biquad[], fs: number, f: number): number {
   processCascade(sections, cascadeState(sections), x);
   return 20 * Math.log10(fitSine(x, (2 * Math.PI * f) / fs, settle, settle + span).amplitude / reference);
 }
-
-const logSweep = (lo: number, hi: number, count: number) => Array.from({ length: count }, (_, i) => lo * (hi / lo) ** (i / (count - 1)));
 
 /** Analogue |H(jf)| in dB of a rational H(s) = (n2·s² + n1·s + n0)/(d2·s² + d1·s + d0), s = jf/f0. */
 function analogDb(num: [number, number, number], den: [number, number, number], f0: number, f: number): number {
@@ -193,11 +182,11 @@ describe('processCascade', () => {
     const x = seededNoise(20000, 3, 0.5);
     const once = x.slice();
     processCascade(sections, cascadeState(sections), once, 0, once.length, false);
-    for (const block of [1, 7, 64, 4096]) {
+    for (const block of BLOCK_SIZES) {
       const y = x.slice();
       const state = cascadeState(sections);
       for (let i = 0; i < y.length; i += block) processCascade(sections, state, y, i, Math.min(y.length, i + block), false);
-      expect(Buffer.from(y.buffer).equals(Buffer.from(once.buffer))).toBe(true);
+      expect(sameBits(y, once)).toBe(true);
     }
   });
 

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { CharacterStage } from '../../src/chain/spec.js';
 import { cascadeMagnitudeDb, highShelf } from '../../src/dsp/biquad.js';
 import { AIR_SHELF_TOLERANCE_DB, createCharacter, designAirShelf } from '../../src/dsp/character.js';
+import { sameBits } from '../helpers/bits.js';
+import { expectBlockInvariant } from '../helpers/blocks.js';
+import { fitSine, logSweep } from '../helpers/measure.js';
 import { concat, seededNoise, sine } from '../helpers/signals.js';
 
 /**
@@ -20,19 +23,6 @@ function analogShelfDb(f0: number, gainDb: number, f: number, q = Math.SQRT1_2):
   return 10 * Math.log10((nr * nr + ni * ni) / (dr * dr + di * di));
 }
 
-function fitAmplitude(y: Float32Array, w: number, from: number, to: number): number {
-  let ss = 0, sc = 0, cc = 0, ys = 0, yc = 0;
-  for (let n = from; n < to; n++) {
-    const s = Math.sin(w * n), c = Math.cos(w * n);
-    ss += s * s; sc += s * c; cc += c * c; ys += y[n] * s; yc += y[n] * c;
-  }
-  const det = ss * cc - sc * sc;
-  return Math.hypot((ys * cc - yc * sc) / det, (yc * ss - ys * sc) / det);
-}
-
-const sameBits = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-const sweep = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
-
 describe('air shelf design vs the intended analogue shelf', () => {
   for (const fs of [44100, 48000, 88200, 96000]) {
     it(`within ${AIR_SHELF_TOLERANCE_DB} dB from 20 Hz to 20 kHz, corners 5–20 kHz, gains ±6 dB (${fs} Hz)`, () => {
@@ -40,7 +30,7 @@ describe('air shelf design vs the intended analogue shelf', () => {
       for (let f0 = 5000; f0 <= 20000; f0 += 1000) {
         for (const g of [-6, -3, -1, 0.5, 2, 4, 6]) {
           const s = [designAirShelf(fs, f0, g)];
-          for (const f of sweep(20, 20000, 300)) worst = Math.max(worst, Math.abs(cascadeMagnitudeDb(s, fs, f) - analogShelfDb(f0, g, f)));
+          for (const f of logSweep(20, 20000, 300)) worst = Math.max(worst, Math.abs(cascadeMagnitudeDb(s, fs, f) - analogShelfDb(f0, g, f)));
         }
       }
       expect(worst).toBeLessThan(AIR_SHELF_TOLERANCE_DB);
@@ -85,7 +75,7 @@ describe('air shelf processor', () => {
           const p = createCharacter(params, fs);
           p.process(l, r);
           const w = (2 * Math.PI * f) / fs;
-          const measured = 20 * Math.log10(fitAmplitude(l, w, settle, n) / fitAmplitude(x, w, settle, n));
+          const measured = 20 * Math.log10(fitSine(l, w, settle, n).amplitude / fitSine(x, w, settle, n).amplitude);
           expect(Math.abs(measured - cascadeMagnitudeDb([p.shelf], fs, f))).toBeLessThan(0.01);
           expect(sameBits(l, r)).toBe(true);
         }
@@ -104,14 +94,7 @@ describe('air shelf processor', () => {
     const fs = 44100;
     const params = CharacterStage.parse({ airFrequencyHz: 9000, airGainDb: 5 });
     const l0 = concat([seededNoise(fs, 3, 0.8), new Float32Array(2 * fs)]), r0 = concat([seededNoise(fs, 4, 0.8), new Float32Array(2 * fs)]);
-    const once = [l0.slice(), r0.slice()];
-    createCharacter(params, fs).process(once[0], once[1]);
-    for (const block of [1, 7, 64, 4096]) {
-      const l = l0.slice(), r = r0.slice();
-      const p = createCharacter(params, fs);
-      for (let i = 0; i < l.length; i += block) p.process(l.subarray(i, i + block), r.subarray(i, i + block));
-      expect(sameBits(l, once[0]) && sameBits(r, once[1])).toBe(true);
-    }
+    const once = expectBlockInvariant(() => createCharacter(params, fs), l0, r0);
     expect(once[0].subarray(once[0].length - fs).every((v) => v === 0)).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { CompressorStage, type CompressorParams } from '../../src/chain/spec.js';
 import { createCompressor } from '../../src/dsp/compressor.js';
 import { staticGainReductionDb } from '../../src/dsp/gain-computer.js';
-import type { StereoProcessor } from '../../src/dsp/processor.js';
+import { firstDifference } from '../helpers/bits.js';
+import { expectBlockInvariant, runInBlocks } from '../helpers/blocks.js';
 import { concat, seededNoise, sine } from '../helpers/signals.js';
 
 const params = (p: Partial<CompressorParams>): CompressorParams => CompressorStage.parse(p);
@@ -27,18 +28,6 @@ function rms(x: Float32Array, from: number, to: number): number {
   let s = 0;
   for (let i = from; i < to; i++) s += x[i] * x[i];
   return Math.sqrt(s / (to - from));
-}
-
-/** Index of the first sample whose bits differ (−1: bit-identical); much faster than toEqual on long arrays. */
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return i;
-  return -1;
-}
-
-function runInBlocks(p: StereoProcessor, l: Float32Array, r: Float32Array, block: number): void {
-  for (let i = 0; i < l.length; i += block) p.process(l.subarray(i, Math.min(l.length, i + block)), r.subarray(i, Math.min(r.length, i + block)));
 }
 
 describe('static curve formula (Giannoulis et al. 2012, eq. 4)', () => {
@@ -240,18 +229,7 @@ describe('processor contract', () => {
 
   it('one-shot and blocks of 1, 7, 64, 4096 samples give identical bits and identical stats', () => {
     const p = params({ thresholdDb: -30, ratio: 3, attackMs: 2, releaseMs: 80, autoRelease: true, mixPercent: 70, makeupDb: 2, sidechainHpfHz: 120 });
-    const x = makeSignal(11), y = makeSignal(21);
-    const ref = createCompressor(p, fs);
-    const l0 = x.slice(), r0 = y.slice();
-    ref.process(l0, r0);
-    for (const block of [1, 7, 64, 4096]) {
-      const c = createCompressor(p, fs);
-      const l = x.slice(), r = y.slice();
-      runInBlocks(c, l, r, block);
-      expect(firstDifference(l, l0), `block ${block}`).toBe(-1);
-      expect(firstDifference(r, r0), `block ${block}`).toBe(-1);
-      expect(c.stats()).toEqual(ref.stats());
-    }
+    expectBlockInvariant(() => createCompressor(p, fs), makeSignal(11), makeSignal(21), { stats: (c) => c.stats() });
   });
 
   it('after loud audio, 60 s of digital silence flush every state to exactly 0 and the output is exactly 0', () => {

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Fft } from '../../src/analysis/fft.js';
 import { allpass, lowpass, processCascade, cascadeState } from '../../src/dsp/biquad.js';
 import { Cascade, CrossoverNetwork, FLUSH_INTERVAL } from '../../src/dsp/crossover.js';
+import { lr4 } from '../helpers/measure.js';
 import { seededNoise } from '../helpers/signals.js';
 
 const N = 1 << 16;
@@ -26,11 +27,6 @@ function spectrum(x: Float64Array): Float64Array {
     out[2 * k + 1] = o[2 * k + 1];
   }
   return out;
-}
-
-function lr4(f: number, fc: number, fs: number): { low: number; high: number } {
-  const w4 = (Math.tan((Math.PI * f) / fs) / Math.tan((Math.PI * fc) / fs)) ** 4;
-  return { low: 1 / (1 + w4), high: w4 / (1 + w4) };
 }
 
 /** Analytic |band k| of the network: LPk · Π(j<k) HPj (the allpasses have magnitude 1). */

@@ -4,13 +4,15 @@
  * far below one LSB survives at its level with no harmonics; noise shaping redistributes the error
  * exactly as its designed noise transfer function says; and the floats land on encodeWav's grid.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Fft } from '../../src/analysis/fft.js';
 import { ChannelQuantizer, ditherQuantize, quantize, roundHalfAway, type DitherSpec } from '../../src/dsp/dither.js';
 import { decodeBytes } from '../../src/io/decode.js';
 import { encodeWav } from '../../src/io/wav-encode.js';
 import { powerToDb } from '../../src/util/db.js';
+import { sha256OfChannels } from '../helpers/bits.js';
+import { BLOCK_SIZES } from '../helpers/blocks.js';
+import { toneAmplitude } from '../helpers/measure.js';
 import { seededNoise, sine } from '../helpers/signals.js';
 
 const FS = 44100;
@@ -38,15 +40,7 @@ function meanVar(e: ArrayLike<number>): { mean: number; variance: number } {
 }
 
 /** Amplitude of the component of x at frequency f (x holds a whole number of its periods). */
-function amplitudeAt(x: Float32Array, f: number, fs: number): number {
-  let c = 0, s = 0;
-  const w = (2 * Math.PI * f) / fs;
-  for (let i = 0; i < x.length; i++) {
-    c += x[i] * Math.cos(w * i);
-    s += x[i] * Math.sin(w * i);
-  }
-  return (2 / x.length) * Math.hypot(c, s);
-}
+const amplitudeAt = (x: Float32Array, f: number, fs: number): number => toneAmplitude(x, f, fs, 0, x.length);
 
 /** Welch power spectrum (Hann, 4096 points, 50 % overlap), summed over [lo, hi) Hz. */
 function bandPower(e: Float64Array, fs: number, lo: number, hi: number): number {
@@ -215,16 +209,11 @@ describe('TPDF dither', () => {
 
   it('is repeatable from the seed, different for another seed, independent between channels', () => {
     const x = seededNoise(1 << 16, 5, 0.3);
-    const hash = (chs: Float32Array[]) => {
-      const h = createHash('sha256');
-      for (const c of chs) h.update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
-      return h.digest('hex');
-    };
     const a = ditherQuantize([x, x], TPDF16);
     const b = ditherQuantize([x, x], TPDF16);
     const c = ditherQuantize([x, x], { ...TPDF16, seed: 2 });
-    expect(hash(a)).toBe(hash(b));
-    expect(hash(a)).not.toBe(hash(c));
+    expect(sha256OfChannels(a)).toBe(sha256OfChannels(b));
+    expect(sha256OfChannels(a)).not.toBe(sha256OfChannels(c));
     // Same input on both channels: the two dither streams must be uncorrelated.
     const el = errorLsb(x, a[0], 16), er = errorLsb(x, a[1], 16);
     let cross = 0;
@@ -237,7 +226,7 @@ describe('TPDF dither', () => {
     for (const spec of [TPDF16, SHAPED16]) {
       const whole = new Float32Array(x.length);
       new ChannelQuantizer(spec, 0).process(x, whole);
-      for (const block of [1, 7, 64, 4096]) {
+      for (const block of BLOCK_SIZES) {
         const q = new ChannelQuantizer(spec, 0);
         const out = new Float32Array(x.length);
         for (let at = 0; at < x.length; at += block) {

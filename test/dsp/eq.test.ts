@@ -10,25 +10,18 @@ import { EqStage, type EqParams } from '../../src/chain/spec.js';
 import { cascadeMagnitudeDb } from '../../src/dsp/biquad.js';
 import { createEq, designEq, MAX_BAND_FRACTION } from '../../src/dsp/eq.js';
 import type { StereoProcessor } from '../../src/dsp/processor.js';
+import { sameBits } from '../helpers/bits.js';
+import { expectBlockInvariant } from '../helpers/blocks.js';
+import { fitSine, midSide } from '../helpers/measure.js';
 import { concat, seededNoise, sine } from '../helpers/signals.js';
 
 const RATES = [44100, 48000, 96000];
 /** Chain-document input (defaults filled by the schema, as the renderer gets them). */
 const eq = (p: z.input<typeof EqStage>): EqParams => EqStage.parse(p);
 
-function fitAmplitude(y: Float32Array, w: number, from: number, to: number): number {
-  let ss = 0, sc = 0, cc = 0, ys = 0, yc = 0;
-  for (let n = from; n < to; n++) {
-    const s = Math.sin(w * n), c = Math.cos(w * n);
-    ss += s * s; sc += s * c; cc += c * c; ys += y[n] * s; yc += y[n] * c;
-  }
-  const det = ss * cc - sc * sc;
-  return Math.hypot((ys * cc - yc * sc) / det, (yc * ss - ys * sc) / det);
-}
-
 /**
- * Gain (dB) of L and R, or of mid and side, for a sine fed as `input` ('mono': L = R; 'side': L = −R;
- * 'left': R silent), measured by a least-squares fit after 3 s of settling.
+ * Gain (dB) of mid and side for a sine fed as `input` ('mono': L = R; 'side': L = −R), measured by a
+ * least-squares fit after 3 s of settling.
  */
 function measure(p: StereoProcessor, fs: number, f: number, input: 'mono' | 'side'): { mid: number; side: number } {
   const settle = Math.round(3 * fs), span = Math.max(Math.round(0.25 * fs), Math.round((20 * fs) / f));
@@ -37,19 +30,13 @@ function measure(p: StereoProcessor, fs: number, f: number, input: 'mono' | 'sid
   if (input === 'side') for (let i = 0; i < right.length; i++) right[i] = -right[i];
   p.process(left, right);
   const w = (2 * Math.PI * f) / fs;
-  const mid = new Float32Array(left.length), side = new Float32Array(left.length);
-  for (let i = 0; i < left.length; i++) {
-    mid[i] = 0.5 * (left[i] + right[i]);
-    side[i] = 0.5 * (left[i] - right[i]);
-  }
-  const ref = fitAmplitude(x, w, settle, settle + span);
-  const db = (y: Float32Array) => 20 * Math.log10(Math.max(fitAmplitude(y, w, settle, settle + span), 1e-30) / ref);
+  const { mid, side } = midSide(left, right);
+  const ref = fitSine(x, w, settle, settle + span).amplitude;
+  const db = (y: Float32Array) => 20 * Math.log10(Math.max(fitSine(y, w, settle, settle + span).amplitude, 1e-30) / ref);
   return { mid: db(mid), side: db(side) };
 }
 
 const FREQS = [20, 25, 31.5, 40, 63, 100, 160, 250, 400, 630, 1000, 1600, 2500, 4000, 6300, 10000, 12500, 16000, 20000];
-
-const sameBits = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe('measured response = designed response within 0.01 dB (brief: 0.1 dB)', () => {
   const params = eq({
@@ -219,14 +206,7 @@ describe('processor contract', () => {
     // Loud noise, then 20 s of silence: the states decay through the 1e-30 flush threshold.
     const l0 = concat([seededNoise(fs, 5, 0.8), new Float32Array(20 * fs)]);
     const r0 = concat([seededNoise(fs, 6, 0.8), new Float32Array(20 * fs)]);
-    const once = [l0.slice(), r0.slice()];
-    createEq(full, fs).process(once[0], once[1]);
-    for (const block of [1, 7, 64, 4096]) {
-      const l = l0.slice(), r = r0.slice();
-      const p = createEq(full, fs);
-      for (let i = 0; i < l.length; i += block) p.process(l.subarray(i, i + block), r.subarray(i, i + block));
-      expect(sameBits(l, once[0]) && sameBits(r, once[1])).toBe(true);
-    }
+    expectBlockInvariant(() => createEq(full, fs), l0, r0);
   });
 
   it('after loud audio, enough silence gives exactly 0 output (states flushed, no denormals)', () => {

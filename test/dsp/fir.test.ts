@@ -16,42 +16,11 @@ import {
   monotoneCurve,
   sampleCurve,
 } from '../../src/dsp/fir.js';
-import { mulberry32, seededNoise } from '../helpers/signals.js';
+import { roughGainsDb, SMOOTH_GAINS_DB as smoothGains, THIRD_OCTAVE_CENTRES as CENTRES } from '../helpers/curves.js';
+import { energyShareOfFirstTenth, spectrumDb, worstDeviation } from '../helpers/measure.js';
+import { seededNoise } from '../helpers/signals.js';
 
-/** 1/3-octave centres 20 Hz – 20 kHz (base-2, IEC 61260-1). */
-const CENTRES = Array.from({ length: 31 }, (_, i) => 1000 * 2 ** ((i - 17) / 3));
-const smoothGains = CENTRES.map((f) => 0.6 * Math.log2(f / 1000) + 4 * Math.exp(-(Math.log2(f / 80) ** 2) / 2) - 3 * Math.exp(-(Math.log2(f / 3000) ** 2) / 1.5));
-const rand = mulberry32(2024);
-/** Independent random gains at each 1/3-octave centre: much rougher than a real matching curve. */
-const roughGains = CENTRES.map(() => 12 * rand() - 6);
-
-/** Magnitude (dB) of an FIR at bins k·fs/size, k = 0 … size/2, by a zero-padded FFT. */
-function spectrumDb(h: Float32Array, size: number): Float64Array {
-  const fft = new Fft(size, 'real');
-  try {
-    const input = fft.input;
-    input.fill(0);
-    input.set(h);
-    fft.forward();
-    const o = fft.output;
-    const db = new Float64Array(size / 2 + 1);
-    db[0] = 20 * Math.log10(Math.abs(o[0]));
-    db[size / 2] = 20 * Math.log10(Math.abs(o[1]));
-    for (let k = 1; k < size / 2; k++) db[k] = 10 * Math.log10(o[2 * k] ** 2 + o[2 * k + 1] ** 2);
-    return db;
-  } finally {
-    fft.free();
-  }
-}
-
-/** Largest |realised − target| in dB over lo…hi Hz. */
-function worstDeviation(h: Float32Array, fs: number, curve: GainCurve, lo = 30, hi = 16000): number {
-  const size = 4 * 2 ** Math.ceil(Math.log2(h.length));
-  const db = spectrumDb(h, size);
-  let worst = 0;
-  for (let k = Math.ceil((lo * size) / fs); k <= Math.floor((hi * size) / fs); k++) worst = Math.max(worst, Math.abs(db[k] - curve((k * fs) / size)));
-  return worst;
-}
+const roughGains = roughGainsDb(2024);
 
 describe('Fft.inverse', () => {
   it('inverts forward(): inverse(forward(x)) = N·x (real and complex)', () => {
@@ -166,12 +135,7 @@ describe('FIR design', () => {
         const curve = monotoneCurve(CENTRES, gains);
         const h = designMinimumPhaseFir(curve, fs, firLength(fs));
         expect(worstDeviation(h, fs, curve)).toBeLessThan(0.5);
-        let total = 0, front = 0;
-        for (let n = 0; n < h.length; n++) {
-          total += h[n] * h[n];
-          if (n < h.length / 10) front += h[n] * h[n];
-        }
-        expect(front / total).toBeGreaterThan(0.9);
+        expect(energyShareOfFirstTenth(h)).toBeGreaterThan(0.9);
       }
     });
   }

@@ -8,26 +8,12 @@
 import { describe, expect, it } from 'vitest';
 import { ImagerStage, type ImagerParams } from '../../src/chain/spec.js';
 import { createImager } from '../../src/dsp/imager.js';
-import type { StereoProcessor } from '../../src/dsp/processor.js';
+import { firstDifference, lastNonZero } from '../helpers/bits.js';
+import { expectBlockInvariant, runInBlocks } from '../helpers/blocks.js';
+import { lr4, midSide, toneAmplitude } from '../helpers/measure.js';
 import { concat, seededNoise, sine } from '../helpers/signals.js';
 
 const params = (p: Partial<ImagerParams>): ImagerParams => ImagerStage.parse(p);
-
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return i;
-  return -1;
-}
-
-function runInBlocks(p: StereoProcessor, l: Float32Array, r: Float32Array, block: number): void {
-  for (let i = 0; i < l.length; i += block) p.process(l.subarray(i, Math.min(l.length, i + block)), r.subarray(i, Math.min(r.length, i + block)));
-}
-
-function lr4(f: number, fc: number, fs: number): { low: number; high: number } {
-  const w4 = (Math.tan((Math.PI * f) / fs) / Math.tan((Math.PI * fc) / fs)) ** 4;
-  return { low: 1 / (1 + w4), high: w4 / (1 + w4) };
-}
 
 /** Analytic side gain relative to the mid (real). */
 function sideGain(f: number, fs: number, p: ImagerParams): number {
@@ -41,28 +27,13 @@ function sideGain(f: number, fs: number, p: ImagerParams): number {
   return p.monoBelowHz > 0 ? g * lr4(f, p.monoBelowHz, fs).high : g;
 }
 
-/** Amplitude of the component at f over x[from, to) (an integer number of periods), by correlation. */
-function toneAmplitude(x: Float32Array, f: number, fs: number, from: number, to: number): number {
-  let re = 0, im = 0;
-  const w = (2 * Math.PI * f) / fs;
-  for (let n = from; n < to; n++) {
-    re += x[n] * Math.cos(w * n);
-    im += x[n] * Math.sin(w * n);
-  }
-  return (2 * Math.hypot(re, im)) / (to - from);
-}
-
 /** Runs a side-only (L = s, R = −s) or mid-only (L = R = s) sine; returns the output's side and mid amplitudes relative to the input. */
 function measure(p: ImagerParams, fs: number, f: number, kind: 'side' | 'mid') {
   const seconds = Math.max(0.5, 40 / f);
   const s = sine({ sampleRate: fs, frequency: f, seconds: seconds + 0.5, amplitude: 0.25 });
   const l = s.slice(), r = kind === 'side' ? s.map((v) => -v) : s.slice();
   createImager(p, fs).process(l, r);
-  const mid = new Float32Array(l.length), side = new Float32Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    mid[i] = 0.5 * (l[i] + r[i]);
-    side[i] = 0.5 * (l[i] - r[i]);
-  }
+  const { mid, side } = midSide(l, r);
   const from = Math.round(0.5 * fs), to = from + Math.round(Math.floor(seconds * f) * (fs / f));
   return { side: toneAmplitude(side, f, fs, from, to) / 0.25, mid: toneAmplitude(mid, f, fs, from, to) / 0.25 };
 }
@@ -214,14 +185,7 @@ describe('processor contract', () => {
   it('one-shot and blocks of 1, 7, 64, 4096 samples give identical bits', () => {
     const x = concat([seededNoise(fs / 2, 1, 0.9), new Float32Array(fs / 5), seededNoise(fs / 3, 5, 0.3)]);
     const y = concat([seededNoise(fs / 2, 2, 0.9), new Float32Array(fs / 5), seededNoise(fs / 3, 6, 0.3)]);
-    const l0 = x.slice(), r0 = y.slice();
-    createImager(p, fs).process(l0, r0);
-    for (const block of [1, 7, 64, 4096]) {
-      const l = x.slice(), r = y.slice();
-      runInBlocks(createImager(p, fs), l, r, block);
-      expect(firstDifference(l, l0), `block ${block}`).toBe(-1);
-      expect(firstDifference(r, r0), `block ${block}`).toBe(-1);
-    }
+    expectBlockInvariant(() => createImager(p, fs), x, y);
   });
 
   it('after loud audio, 60 s of digital silence bring every state and the output to exactly 0', () => {
@@ -230,9 +194,7 @@ describe('processor contract', () => {
     const im = createImager(params({ monoBelowHz: 20, crossoversHz: [40, 400], widthPercent: [0, 200, 50] }), fs);
     runInBlocks(im, l, r, 4096);
     expect(im.state().every((v) => v === 0)).toBe(true);
-    let lastNonZero = -1;
-    for (let i = 0; i < l.length; i++) if (l[i] !== 0 || r[i] !== 0) lastNonZero = i;
-    expect(lastNonZero).toBeLessThan(loud.length + 20 * fs);
+    expect(lastNonZero(l, r)).toBeLessThan(loud.length + 20 * fs);
   });
 
   it('latency is 0', () => {

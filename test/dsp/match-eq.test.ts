@@ -6,51 +6,24 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MatchEqStage, type MatchEqParams } from '../../src/chain/spec.js';
-import { Fft } from '../../src/analysis/fft.js';
 import { firMagnitudeDb, monotoneCurve } from '../../src/dsp/fir.js';
 import { createMatchEq, type MatchEqProcessor } from '../../src/dsp/match-eq.js';
-import { concat, mulberry32, seededNoise, sine } from '../helpers/signals.js';
+import { sameBits } from '../helpers/bits.js';
+import { expectBlockInvariant } from '../helpers/blocks.js';
+import { roughGainsDb, SMOOTH_GAINS_DB as smooth, THIRD_OCTAVE_CENTRES as CENTRES } from '../helpers/curves.js';
+import { energyShareOfFirstTenth, fitSine, worstDeviation } from '../helpers/measure.js';
+import { concat, seededNoise, sine } from '../helpers/signals.js';
 
-const CENTRES = Array.from({ length: 31 }, (_, i) => 1000 * 2 ** ((i - 17) / 3));
-/** A plausible matching curve: tilt, a bass bump, a presence dip (smooth over frequency). */
-const smooth = CENTRES.map((f) => 0.6 * Math.log2(f / 1000) + 4 * Math.exp(-(Math.log2(f / 80) ** 2) / 2) - 3 * Math.exp(-(Math.log2(f / 3000) ** 2) / 1.5));
-const rand = mulberry32(77);
-/** Random ±6 dB per 1/3-octave band: far rougher than a real matching curve. */
-const rough = CENTRES.map(() => 12 * rand() - 6);
+const rough = roughGainsDb(77);
 const zeros = CENTRES.map(() => 0);
 
 const params = (p: Partial<MatchEqParams>): MatchEqParams => MatchEqStage.parse({ bypass: false, frequenciesHz: CENTRES, midGainsDb: zeros, sideGainsDb: zeros, ...p });
-const sameBits = (a: Float32Array, b: Float32Array) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /** The renderer's convention: process (in blocks), feed `latency` zeros, drop the first `latency` samples. */
 function render(p: MatchEqProcessor, left: Float32Array, right: Float32Array, block = 4096): [Float32Array, Float32Array] {
   const l = concat([left, new Float32Array(p.latency)]), r = concat([right, new Float32Array(p.latency)]);
   for (let i = 0; i < l.length; i += block) p.process(l.subarray(i, i + block), r.subarray(i, i + block));
   return [l.slice(p.latency), r.slice(p.latency)];
-}
-
-/** Magnitude (dB) at bins k·fs/size of a zero-padded FFT. */
-function spectrumDb(h: Float32Array, size: number): Float64Array {
-  const fft = new Fft(size, 'real');
-  const input = fft.input;
-  input.fill(0);
-  input.set(h.subarray(0, size));
-  fft.forward();
-  const o = fft.output, db = new Float64Array(size / 2 + 1);
-  for (let k = 1; k < size / 2; k++) db[k] = 10 * Math.log10(o[2 * k] ** 2 + o[2 * k + 1] ** 2);
-  fft.free();
-  return db;
-}
-
-function fitSine(y: Float32Array, w: number, from: number, to: number): { amplitude: number; phase: number } {
-  let ss = 0, sc = 0, cc = 0, ys = 0, yc = 0;
-  for (let n = from; n < to; n++) {
-    const s = Math.sin(w * n), c = Math.cos(w * n);
-    ss += s * s; sc += s * c; cc += c * c; ys += y[n] * s; yc += y[n] * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (ys * cc - yc * sc) / det, b = (yc * ss - ys * sc) / det;
-  return { amplitude: Math.hypot(a, b), phase: Math.atan2(b, a) };
 }
 
 describe('realised response vs the interpolated target (±0.5 dB, 30 Hz – 16 kHz)', () => {
@@ -83,15 +56,8 @@ describe('realised response vs the interpolated target (±0.5 dB, 30 Hz – 16 k
           let err = 0;
           for (let k = 0; k < n; k++) err = Math.max(err, Math.abs(midIr[k] - p.midTaps![k]), Math.abs(sideIr[k] - q.sideTaps![k]));
           expect(err).toBeLessThan(1e-5);
-          const size = 4 * 2 ** Math.ceil(Math.log2(n));
           const mid = monotoneCurve(CENTRES, gains), side = monotoneCurve(CENTRES, gains.map((g) => -g / 2));
-          const midDb = spectrumDb(midIr, size), sideDb = spectrumDb(sideIr, size);
-          let worst = 0;
-          for (let k = Math.ceil((30 * size) / fs); k <= Math.floor((16000 * size) / fs); k++) {
-            const f = (k * fs) / size;
-            worst = Math.max(worst, Math.abs(midDb[k] - mid(f)), Math.abs(sideDb[k] - side(f)));
-          }
-          expect(worst).toBeLessThan(0.5);
+          expect(Math.max(worstDeviation(midIr, fs, mid), worstDeviation(sideIr, fs, side))).toBeLessThan(0.5);
         }
       });
     }
@@ -183,13 +149,7 @@ describe('phase, latency and taps', () => {
     for (const f of [31, 80, 200, 1000, 3000, 10000, 16000]) {
       expect(Math.abs(firMagnitudeDb(min.midTaps!, fs, f) - firMagnitudeDb(lin.midTaps!, fs, f))).toBeLessThan(0.05);
     }
-    const h = min.midTaps!;
-    let total = 0, front = 0;
-    for (let n = 0; n < h.length; n++) {
-      total += h[n] * h[n];
-      if (n < h.length / 10) front += h[n] * h[n];
-    }
-    expect(front / total).toBeGreaterThan(0.9);
+    expect(energyShareOfFirstTenth(min.midTaps!)).toBeGreaterThan(0.9);
     lin.free();
     min.free();
   });
@@ -240,17 +200,7 @@ describe('processor contract', () => {
     it(`blocks of 1, 7, 64, 4096 give the one-shot output bit for bit (${phase}${sideGainsDb === zeros ? ', mid only' : ''})`, () => {
       const p0 = params({ phase, midGainsDb: smooth, sideGainsDb });
       const l0 = concat([seededNoise(fs, 3, 0.5), new Float32Array(fs)]), r0 = concat([seededNoise(fs, 4, 0.5), new Float32Array(fs)]);
-      const once = [l0.slice(), r0.slice()];
-      const ref = createMatchEq(p0, fs);
-      ref.process(once[0], once[1]);
-      ref.free();
-      for (const block of [1, 7, 64, 4096]) {
-        const l = l0.slice(), r = r0.slice();
-        const p = createMatchEq(p0, fs);
-        for (let i = 0; i < l.length; i += block) p.process(l.subarray(i, i + block), r.subarray(i, i + block));
-        p.free();
-        expect(sameBits(l, once[0]) && sameBits(r, once[1])).toBe(true);
-      }
+      expectBlockInvariant(() => createMatchEq(p0, fs), l0, r0, { free: (p) => p.free() });
     });
   }
 

@@ -11,35 +11,15 @@ import { describe, expect, it } from 'vitest';
 import { MultibandStage, type MultibandParams } from '../../src/chain/spec.js';
 import { allpass, cascadeState, processCascade } from '../../src/dsp/biquad.js';
 import { createMultiband, MULTIBAND_KNEE_DB } from '../../src/dsp/multiband.js';
-import type { StereoProcessor } from '../../src/dsp/processor.js';
+import { firstDifference, lastNonZero } from '../helpers/bits.js';
+import { expectBlockInvariant, runInBlocks } from '../helpers/blocks.js';
+import { lr4, toneAmplitude } from '../helpers/measure.js';
 import { concat, seededNoise, sine } from '../helpers/signals.js';
 
 type Band = MultibandParams['bands'][number];
 const idleBand: Partial<Band> = { thresholdDb: 0, ratio: 4, makeupDb: 0 };
 function params(crossoversHz: number[], bands: Array<Partial<Band>>): MultibandParams {
   return MultibandStage.parse({ bypass: false, crossoversHz, bands });
-}
-
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return i;
-  return -1;
-}
-
-function runInBlocks(p: StereoProcessor, l: Float32Array, r: Float32Array, block: number): void {
-  for (let i = 0; i < l.length; i += block) p.process(l.subarray(i, Math.min(l.length, i + block)), r.subarray(i, Math.min(r.length, i + block)));
-}
-
-/** Amplitude of the component at f (an integer number of periods in x[from, to)), by correlation. */
-function toneAmplitude(x: Float32Array, f: number, fs: number, from: number, to: number): number {
-  let re = 0, im = 0;
-  const w = (2 * Math.PI * f) / fs;
-  for (let n = from; n < to; n++) {
-    re += x[n] * Math.cos(w * n);
-    im += x[n] * Math.sin(w * n);
-  }
-  return (2 * Math.hypot(re, im)) / (to - from);
 }
 
 /** Giannoulis et al. eq. (4) as a gain reduction (dB). */
@@ -92,10 +72,7 @@ describe('per-band compression', () => {
       const lowGain = 20 * Math.log10(toneAmplitude(l, 50, fs, from, to) / toneAmplitude(x, 50, fs, from, to));
       // band weights relative to the allpass sum are real (zero phase): the 1 kHz tone is in the mid
       // band with weight β1 = HP(250)·LP(4000) = 0.992, the rest (0.008) passes the idle bands at gain 1
-      const lr4High = (f: number, fc: number) => {
-        const w4 = (Math.tan((Math.PI * f) / fs) / Math.tan((Math.PI * fc) / fs)) ** 4;
-        return w4 / (1 + w4);
-      };
+      const lr4High = (f: number, fc: number) => lr4(f, fc, fs).high;
       const beta1 = lr4High(1000, 250) * (1 - lr4High(1000, 4000));
       const g = 10 ** (-curveGr(level + 20 * Math.log10(beta1), -30, 3, MULTIBAND_KNEE_DB) / 20);
       const expectedMid = 20 * Math.log10(beta1 * g + (1 - beta1));
@@ -117,8 +94,7 @@ describe('per-band compression', () => {
     createMultiband(params(crossovers, bands), fs).process(l, r);
     const gain = 20 * Math.log10(toneAmplitude(l, 12000, fs, fs / 4, fs / 2) / toneAmplitude(x, 12000, fs, fs / 4, fs / 2));
     // the 12 kHz tone is in the high band at HP(4 kHz) = −0.05 dB, the rest is in the mid band (no make-up)
-    const w4 = (Math.tan((Math.PI * 12000) / fs) / Math.tan((Math.PI * 4000) / fs)) ** 4;
-    const hp = w4 / (1 + w4);
+    const hp = lr4(12000, 4000, fs).high;
     expect(gain).toBeCloseTo(20 * Math.log10(hp * 10 ** (4 / 20) + (1 - hp)), 3);
   });
 
@@ -150,17 +126,7 @@ describe('processor contract', () => {
   it('one-shot and blocks of 1, 7, 64, 4096 samples give identical bits', () => {
     const x = concat([seededNoise(fs / 2, 1, 0.9), new Float32Array(fs / 5), sine({ sampleRate: fs, frequency: 330, seconds: 0.3, peakDbfs: -6 })]);
     const y = concat([seededNoise(fs / 2, 2, 0.9), new Float32Array(fs / 5), sine({ sampleRate: fs, frequency: 550, seconds: 0.3, peakDbfs: -6 })]);
-    const ref = createMultiband(p, fs);
-    const l0 = x.slice(), r0 = y.slice();
-    ref.process(l0, r0);
-    for (const block of [1, 7, 64, 4096]) {
-      const mb = createMultiband(p, fs);
-      const l = x.slice(), r = y.slice();
-      runInBlocks(mb, l, r, block);
-      expect(firstDifference(l, l0), `block ${block}`).toBe(-1);
-      expect(firstDifference(r, r0), `block ${block}`).toBe(-1);
-      expect(mb.stats()).toEqual(ref.stats());
-    }
+    expectBlockInvariant(() => createMultiband(p, fs), x, y, { stats: (mb) => mb.stats() });
   });
 
   it('after loud audio, 60 s of digital silence bring every state and the output to exactly 0', () => {
@@ -170,9 +136,7 @@ describe('processor contract', () => {
     const l = x.slice(), r = x.slice();
     runInBlocks(mb, l, r, 4096);
     expect(mb.state().every((v) => v === 0)).toBe(true);
-    let lastNonZero = -1;
-    for (let i = 0; i < x.length; i++) if (l[i] !== 0 || r[i] !== 0) lastNonZero = i;
-    expect(lastNonZero).toBeLessThan(loud.length + 10 * fs); // the crossovers ring out well within 10 s
+    expect(lastNonZero(l, r)).toBeLessThan(loud.length + 10 * fs); // the crossovers ring out well within 10 s
   });
 
   it('bypass (the stage default) does nothing; latency 0', () => {

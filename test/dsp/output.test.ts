@@ -3,22 +3,16 @@
  * analytic sine at the output rate (the only error left must be the dither's Δ²/4), lossless
  * through the WAV encoder, repeatable from the seed, and passing float32 through untouched.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { OutputStage } from '../../src/chain/spec.js';
 import { renderOutput } from '../../src/dsp/output.js';
 import { decodeBytes } from '../../src/io/decode.js';
 import { encodeWav } from '../../src/io/wav-encode.js';
 import { UserError } from '../../src/util/errors.js';
+import { sha256OfChannels } from '../helpers/bits.js';
 import { sine } from '../helpers/signals.js';
 
 const params = (p: object) => OutputStage.parse(p);
-
-function hash(chs: Float32Array[]): string {
-  const h = createHash('sha256');
-  for (const c of chs) h.update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
-  return h.digest('hex');
-}
 
 describe('renderOutput', () => {
   const left = sine({ sampleRate: 44100, frequency: 1000, seconds: 2, peakDbfs: -20 });
@@ -33,9 +27,9 @@ describe('renderOutput', () => {
   });
 
   it('converts 44.1 → 48 kHz and dithers to 16 bits: the only error left is the dither noise Δ²/4', async () => {
-    const before = hash([left, right]);
+    const before = sha256OfChannels([left, right]);
     const out = await renderOutput(left, right, 44100, params({ sampleRateHz: 48000, format: 'pcm16' }));
-    expect(hash([left, right])).toBe(before); // inputs untouched
+    expect(sha256OfChannels([left, right])).toBe(before); // inputs untouched
     expect(out.sampleRate).toBe(48000);
     expect(out.format).toEqual({ kind: 'pcm', bits: 16 });
     expect(out.channels[0].length).toBe(Math.round((left.length * 48000) / 44100));
@@ -67,8 +61,8 @@ describe('renderOutput', () => {
     const a = await renderOutput(left, right, 44100, p);
     const b = await renderOutput(left, right, 44100, p);
     const c = await renderOutput(left, right, 44100, { ...p, ditherSeed: 2 });
-    expect(hash(a.channels)).toBe(hash(b.channels));
-    expect(hash(a.channels)).not.toBe(hash(c.channels));
+    expect(sha256OfChannels(a.channels)).toBe(sha256OfChannels(b.channels));
+    expect(sha256OfChannels(a.channels)).not.toBe(sha256OfChannels(c.channels));
   });
 
   it('applies the noise shaping it is asked for (total error +12.2 dB over plain TPDF)', async () => {

@@ -13,19 +13,9 @@ import {
   PASSBAND_EDGE,
   STOPBAND_EDGE,
 } from '../../src/dsp/oversample.js';
+import { BLOCK_SIZES } from '../helpers/blocks.js';
+import { coherentAmplitude } from '../helpers/measure.js';
 import { seededNoise, sine } from '../helpers/signals.js';
-
-/** Amplitude of the component at `cycles` cycles per `period` samples in x[from, from + periods·period) (rectangular DFT: exact for a periodic signal). */
-function coherentAmplitude(x: ArrayLike<number>, from: number, period: number, periods: number, cycles: number): number {
-  const len = period * periods;
-  let re = 0, im = 0;
-  for (let n = 0; n < len; n++) {
-    const a = (2 * Math.PI * ((cycles * periods * n) % len)) / len;
-    re += x[from + n] * Math.cos(a);
-    im -= x[from + n] * Math.sin(a);
-  }
-  return ((cycles === 0 ? 1 : 2) * Math.hypot(re, im)) / len;
-}
 
 describe('oversampling filter design (analytic response)', () => {
   for (const factor of [2, 4] as const) {
@@ -121,7 +111,7 @@ describe('streaming', () => {
         return y;
       };
       const ref = run(x.length);
-      for (const b of [1, 7, 64, 4096]) expect(run(b)).toEqual(ref);
+      for (const b of BLOCK_SIZES) expect(run(b)).toEqual(ref);
       expect(ref.some((v) => v !== 0)).toBe(true);
     });
   }

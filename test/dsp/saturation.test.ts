@@ -14,21 +14,12 @@ import { runProcessors } from '../../src/chain/run.js';
 import { SaturationStage } from '../../src/chain/spec.js';
 import { createSaturation, tapeCurve, TAPE_KNEE, tubeCurve, TUBE_KNEE_NEGATIVE, TUBE_KNEE_POSITIVE } from '../../src/dsp/saturation.js';
 import { dbToAmp } from '../../src/util/db.js';
+import { BLOCK_SIZES } from '../helpers/blocks.js';
+import { coherentAmplitude } from '../helpers/measure.js';
 import { seededNoise, sine } from '../helpers/signals.js';
 
 const FS = 44100;
 const PERIOD = 441; // 100 Hz grid at 44.1 kHz
-
-function coherentAmplitude(x: ArrayLike<number>, from: number, period: number, periods: number, cycles: number): number {
-  const len = period * periods;
-  let re = 0, im = 0;
-  for (let n = 0; n < len; n++) {
-    const a = (2 * Math.PI * ((cycles * periods * n) % len)) / len;
-    re += x[from + n] * Math.cos(a);
-    im -= x[from + n] * Math.sin(a);
-  }
-  return ((cycles === 0 ? 1 : 2) * Math.hypot(re, im)) / len;
-}
 
 /** Amplitude of harmonic k (0 = DC) of curve(g·A·sin θ)/g: the Fourier series of the static curve, on 8192 points. */
 function curveHarmonic(curve: (u: number) => number, driveDb: number, amplitude: number, k: number): number {
@@ -186,7 +177,7 @@ describe('streaming', () => {
     const l = seededNoise(12000, 11, 0.9), r = seededNoise(12000, 12, 0.9);
     const run = (block: number) => runProcessors([createSaturation(params({ type: 'tube', driveDb: 9, mixPercent: 50 }), FS)], l, r, block);
     const [refL, refR] = run(l.length + 2000);
-    for (const b of [1, 7, 64, 4096]) {
+    for (const b of BLOCK_SIZES) {
       const [bl, br] = run(b);
       expect(bl).toEqual(refL);
       expect(br).toEqual(refR);
