@@ -107,7 +107,11 @@ function periodicHann(size: number): Float64Array {
  * Welch LTAS of mid and side. Mid and side of each frame go into ONE complex FFT (mid real, side
  * imaginary) and are separated by conjugate symmetry: M[k] = (Z[k] + Z*[N−k])/2, S[k] = (Z[k] − Z*[N−k])/2i.
  */
-export function longTermSpectrum(left: Float32Array, right: Float32Array, sampleRate: number, hopFraction = LTAS_HOP_FRACTION): LongTermSpectrum {
+export function longTermSpectrum(
+  left: Float32Array, right: Float32Array, sampleRate: number, hopFraction = LTAS_HOP_FRACTION,
+  /** Frames to keep, by their first sample and length (e.g. only the music's active parts); default all non-silent. */
+  include?: (start: number, size: number) => boolean,
+): LongTermSpectrum {
   if (left.length !== right.length) throw new RangeError('longTermSpectrum: channels differ in length');
   if (!(sampleRate > 0)) throw new RangeError(`longTermSpectrum: invalid sample rate ${sampleRate}`);
   if (!(hopFraction > 0)) throw new RangeError(`longTermSpectrum: invalid hop fraction ${hopFraction}`);
@@ -137,6 +141,7 @@ export function longTermSpectrum(left: Float32Array, right: Float32Array, sample
   try {
     for (let f = 0; f < totalFrames; f++) {
       const start = f < regularFrames ? f * hop : lastStart;
+      if (include && !include(start, size)) continue;
       let energy = 0;
       for (let n = 0, i = start; n < size; n++, i++) {
         const l = left[i], r = right[i];

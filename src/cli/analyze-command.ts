@@ -2,7 +2,7 @@
 import { analyzeAudio, type AnalysisReport } from '../analysis/analyze.js';
 import { NOMINAL_THIRD_OCTAVES_HZ } from '../analysis/bands.js';
 import { decodeFile } from '../io/decode.js';
-import { fmt, fmtHz, fmtSigned, table } from './format.js';
+import { fmt, fmtHz, fmtSigned, fmtTags, table } from './format.js';
 import { clearProgress, progress, reportError } from './run.js';
 
 export interface AnalyzeCommandOptions {
@@ -45,6 +45,8 @@ export function formatReport(r: AnalysisReport): string {
     ['Mid bands, dB re LUFS', spectrumLine(F.midDb)],
     ['Side bands, dB re LUFS', spectrumLine(F.sideDb)],
   ];
+  const tags = fmtTags(r.format.tags);
+  if (tags) rows.unshift(['Tags', tags]);
   const warnings = r.warnings.length === 0 ? '  no mix-prep warnings' : r.warnings.map((w) => `  ! ${w.code}: ${w.message}`).join('\n');
   return `${r.file}  (${describeFormat(r)})\n${table(rows)}\n${warnings}\n`;
 }

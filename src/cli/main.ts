@@ -5,8 +5,10 @@ import { chainJsonSchema, defaultChain } from '../chain/load.js';
 import { parameterNames } from '../chain/overrides.js';
 import { analyzeCommand } from './analyze-command.js';
 import { compareCommand } from './compare-command.js';
+import { masterCommand, type MasterCommandOptions } from './master-command.js';
 import { renderCommand } from './render-command.js';
 import { reportError } from './run.js';
+import { TARGETS } from '../master/targets.js';
 import { VERSION } from '../util/version.js';
 
 
@@ -60,6 +62,42 @@ Examples:
   )
   .action(async (input: string, opts: { output: string; chain?: string; set?: string[]; json?: boolean; cache?: string }) => {
     process.exitCode = await renderCommand(input, opts);
+  });
+
+program
+  .command('master')
+  .description('master a mix: match references or a platform target, render the deliverables, measure them and report')
+  .argument('<mix>', 'the finished stereo mix (any format analyze reads)')
+  .requiredOption('-o, --output <file>', 'the master WAV (further deliverables get a suffix, e.g. master-cd.wav)')
+  .option('-r, --reference <file>', 'a mastered reference track to match (repeatable; lossy and any sample rate are fine)', collect)
+  .option('--weights <w1,w2,...>', 'one weight per reference (default equal)')
+  .option('--target <name>', `delivery target: ${Object.keys(TARGETS).join(', ')} (default: the references' loudness, else spotify)`)
+  .option('--loudness <LUFS>', 'integrated loudness to reach, within 0.2 LU even if that takes more limiting')
+  .option('--ceiling <dBTP>', 'true-peak ceiling (default: the target\'s, else -1)')
+  .option('--deliver <list>', 'deliverables: streaming (24-bit, the mix\'s rate), cd (16-bit 44.1 kHz, dithered); default streaming, or cd with --target cd')
+  .option('--match <components>', 'strength per component in %, e.g. eq=50,width=70 (eq, width, dynamics, loudness; default 100 each)')
+  .option('--max-eq <dB>', 'largest matching-EQ correction', '6')
+  .option('--max-glue <dB>', 'largest glue-compression gain reduction on the loud passages', '3')
+  .option('--no-limiter', 'stop before the limiter: 32-bit float at the pre-limiter level, for finishing elsewhere')
+  .option('--title <text>', 'title embedded in every deliverable (RIFF INFO and ID3)')
+  .option('--artist <text>', 'artist embedded in every deliverable')
+  .option('--isrc <code>', 'ISRC embedded in every deliverable, CC-XXX-YY-NNNNN (hyphens optional)')
+  .option('--chain-out <file>', 'write the chain used, for `refmaster render --chain` (the tweak loop)')
+  .option('--report <file>', 'write the report as JSON')
+  .option('--json', 'print the report as JSON instead of the summary')
+  .option('--strict', 'exit with status 3 when a deliverable fails QC (loudness off by > 0.5 LU or a true peak over the ceiling)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  refmaster master mix.wav -o master.wav                                   gentle chain to Spotify's -14 LUFS / -1 dBTP
+  refmaster master mix.wav -r ref.flac -o master.wav --chain-out chain.json match a reference
+  refmaster master mix.wav -r a.mp3 -r b.flac --weights 2,1 --match eq=50,width=70 -o master.wav
+  refmaster master mix.wav --target apple --deliver streaming,cd -o master.wav --report report.json
+  refmaster render mix.wav --chain chain.json --set limiter.ceilingDbtp=-2 -o master2.wav   tweak afterwards`,
+  )
+  .action(async (mix: string, opts: MasterCommandOptions) => {
+    process.exitCode = await masterCommand(mix, opts);
   });
 
 program

@@ -13,6 +13,18 @@ export interface SourceInfo {
   lossy: boolean;
   /** Average bit rate of a lossy stream, if known (kbit/s). */
   bitrateKbps: number | null;
+  /** Release metadata found in the file (WAV: id3 chunk, else LIST/INFO); absent when there is none. */
+  tags?: ReleaseTags;
+}
+
+/**
+ * Release metadata of a deliverable. `isrc` is the canonical 12-character form without hyphens
+ * (ISO 3901), as stored in ID3 TSRC; see src/io/metadata.ts for validation.
+ */
+export interface ReleaseTags {
+  title?: string;
+  artist?: string;
+  isrc?: string;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { AudioFileError } from '../util/errors.js';
 import { checkChannelsAndRate, toStereo } from './audio-checks.js';
 import type { ByteSource } from './byte-source.js';
-import { listChunks, type Chunk } from './chunks.js';
+import { fourCC, listChunks, type Chunk } from './chunks.js';
+import { mergeTags, parseId3v2, parseInfoList } from './metadata.js';
 import type { PcmLayout } from './pcm.js';
 import { readPcmFrames } from './pcm-stream.js';
-import type { StereoAudio } from './types.js';
+import type { ReleaseTags, SourceInfo, StereoAudio } from './types.js';
 
 // Format tags from Microsoft's mmreg.h / RFC 2361; only PCM and IEEE float are decoded.
 const WAVE_FORMAT_PCM = 0x0001;
@@ -30,6 +31,8 @@ const CODEC_NAMES: Record<number, string> = {
 const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
 /** A data chunk size written by streaming encoders that could not seek back (ffmpeg to a pipe). */
 const UNKNOWN_SIZE = 0xffffffff;
+/** Tag chunks larger than this (say, an id3 tag holding huge cover art) are not read for their text. */
+const MAX_TAG_CHUNK_BYTES = 16 << 20;
 
 export interface WavFormat {
   layout: PcmLayout;
@@ -101,6 +104,27 @@ function find(chunks: Chunk[], id: string): Chunk | undefined {
   return chunks.find((c) => c.id === id);
 }
 
+/**
+ * Title, artist and ISRC from the `id3 ` / `ID3 ` and `LIST`/`INFO` chunks (id3 preferred), wherever they sit.
+ * A chunk cut short by the end of the file is parsed as far as it goes; the parsers never throw.
+ */
+async function readTags(src: ByteSource, chunks: Chunk[]): Promise<ReleaseTags | undefined> {
+  let id3: ReleaseTags = {};
+  let info: ReleaseTags = {};
+  for (const c of chunks) {
+    const isId3 = c.id === 'id3 ' || c.id === 'ID3 ';
+    if ((!isId3 && c.id !== 'LIST') || c.size > MAX_TAG_CHUNK_BYTES || c.offset >= src.size) continue;
+    if (isId3) {
+      id3 = { ...parseId3v2(await src.read(c.offset, c.size)), ...id3 }; // an earlier chunk's fields win
+    } else {
+      const type = await src.read(c.offset, 4);
+      if (type.length < 4 || fourCC(type, 0) !== 'INFO') continue; // e.g. LIST/adtl cue labels
+      info = { ...parseInfoList(await src.read(c.offset, c.size)), ...info };
+    }
+  }
+  return mergeTags(id3, info);
+}
+
 /** Decodes a RIFF/WAVE file; `src` starts with "RIFF....WAVE" (checked by the caller). */
 export async function decodeWav(src: ByteSource, path: string): Promise<StereoAudio> {
   const { chunks, truncated } = await listChunks(src, 12, true);
@@ -127,8 +151,9 @@ export async function decodeWav(src: ByteSource, path: string): Promise<StereoAu
   const frames = Math.floor(dataBytes / format.blockAlign);
   if (frames === 0) throw new AudioFileError(path, 'contains no audio samples');
 
+  const tags = await readTags(src, chunks);
   const channels = await readPcmFrames(src, path, dataChunk.offset, frames, format.layout, format.sampleRate);
-  return toStereo(path, channels, {
+  const source: SourceInfo = {
     path,
     container: 'wav',
     codec: format.codec,
@@ -137,5 +162,7 @@ export async function decodeWav(src: ByteSource, path: string): Promise<StereoAu
     channels: format.layout.channels,
     lossy: false,
     bitrateKbps: null,
-  });
+  };
+  if (tags) source.tags = tags;
+  return toStereo(path, channels, source);
 }

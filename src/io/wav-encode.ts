@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { AudioFileError } from '../util/errors.js';
+import { writeFileAtomic } from './atomic.js';
+import { wavMetadataChunks } from './metadata.js';
+import type { ReleaseTags } from './types.js';
 
 export type WavSampleFormat = { kind: 'pcm'; bits: 16 | 24 } | { kind: 'float'; bits: 32 };
 
@@ -24,9 +23,11 @@ interface Layout {
   fileBytes: number;
   extensible: boolean;
   isFloat: boolean;
+  /** `LIST`/`INFO` and `id3 ` chunks placed before the data chunk; empty without metadata. */
+  metadata: Uint8Array;
 }
 
-function plan(channels: Float32Array[], sampleRate: number, format: WavSampleFormat): Layout {
+function plan(channels: Float32Array[], sampleRate: number, format: WavSampleFormat, tags: ReleaseTags | undefined): Layout {
   if (channels.length === 0) throw new RangeError('encodeWav: no channels');
   const frames = channels[0].length;
   if (channels.some((c) => c.length !== frames)) throw new RangeError('encodeWav: channels differ in length');
@@ -43,10 +44,13 @@ function plan(channels: Float32Array[], sampleRate: number, format: WavSampleFor
   const fmtBytes = extensible ? 40 : isFloat ? 18 : 16;
   // Non-PCM formats carry a 'fact' chunk with the frame count (Microsoft RIFF spec, 1991).
   const factBytes = isFloat ? 12 : 0;
-  const headerBytes = 12 + 8 + fmtBytes + factBytes + 8;
+  // Before the data chunk, where ffmpeg's own WAV muxer puts INFO: readers that stop at 'data' (ffmpeg on a pipe,
+  // streaming players) still see the tags.
+  const metadata = wavMetadataChunks(tags);
+  const headerBytes = 12 + 8 + fmtBytes + factBytes + metadata.length + 8;
   const fileBytes = headerBytes + dataBytes + (dataBytes & 1);
   if (fileBytes - 8 > MAX_RIFF_BYTES) throw new RangeError('encodeWav: the audio is too long for a WAV file (over 4 GB)');
-  return { channels: channels.length, frames, bytesPerSample, dataBytes, headerBytes, fileBytes, extensible, isFloat };
+  return { channels: channels.length, frames, bytesPerSample, dataBytes, headerBytes, fileBytes, extensible, isFloat, metadata };
 }
 
 function header(l: Layout, sampleRate: number, bits: number): Uint8Array {
@@ -83,6 +87,8 @@ function header(l: Layout, sampleRate: number, bits: number): Uint8Array {
     v.setUint32(at + 8, l.frames, true);
     at += 12;
   }
+  out.set(l.metadata, at);
+  at += l.metadata.length;
   text(at, 'data');
   v.setUint32(at + 4, l.dataBytes, true);
   return out;
@@ -132,104 +138,44 @@ function nonFinite(channel: number, index: number, x: number): Error {
   return new Error(`WAV encoder: non-finite sample ${x} in channel ${channel + 1} at sample ${index}`);
 }
 
-/** Encodes channels (one Float32Array each, equal lengths) as a complete WAV file in memory. */
-export function encodeWav(channels: Float32Array[], sampleRate: number, format: WavSampleFormat): Uint8Array {
-  const l = plan(channels, sampleRate, format);
+/**
+ * Encodes channels (one Float32Array each, equal lengths) as a complete WAV file in memory. `metadata` adds
+ * `LIST`/`INFO` and `id3 ` chunks (validated: UserError on a bad ISRC or title); without it the bytes are unchanged.
+ */
+export function encodeWav(channels: Float32Array[], sampleRate: number, format: WavSampleFormat, metadata?: ReleaseTags): Uint8Array {
+  const l = plan(channels, sampleRate, format, metadata);
   const out = new Uint8Array(l.fileBytes);
   out.set(header(l, sampleRate, format.bits), 0);
   encodeFrames(channels, 0, l.frames, format, out, l.headerBytes);
   return out; // the pad byte after odd-sized data is already 0
 }
 
-/** Real path of `p`, or of its directory plus its name when `p` does not exist yet. */
-async function canonical(p: string): Promise<string> {
-  try {
-    return await realpath(p);
-  } catch {
-    try {
-      return join(await realpath(dirname(resolve(p))), basename(p));
-    } catch {
-      return resolve(p);
-    }
-  }
-}
-
-async function refuseInputs(path: string, inputs: string[]): Promise<void> {
-  if (inputs.length === 0) return;
-  const target = await canonical(path);
-  const targetStat = await stat(path).catch(() => null);
-  for (const input of inputs) {
-    const same = (await canonical(input)) === target;
-    const inputStat = targetStat ? await stat(input).catch(() => null) : null;
-    // dev + inode also catches hard links and case-insensitive file systems.
-    const sameFile = targetStat && inputStat && targetStat.dev === inputStat.dev && targetStat.ino === inputStat.ino;
-    if (same || sameFile) throw new AudioFileError(path, `is also an input file (${input}); refusing to overwrite it`);
-  }
-}
-
-function writeProblem(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return 'cannot write: the directory does not exist';
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return 'cannot write: permission denied';
-    case 'ENOSPC':
-      return 'cannot write: no space left on the device';
-    case 'EDQUOT':
-      return 'cannot write: disk quota exceeded';
-    default:
-      return `cannot write (${code ?? String(err)})`;
-  }
-}
-
 /**
  * Writes a WAV file atomically: the audio goes to a temporary file in the destination directory, which is then
  * renamed over `path`, so a failure never leaves a partial file. Refuses to write onto any of `opts.inputs`.
+ * `opts.metadata` as in encodeWav; it is validated before anything is written.
  */
 export async function writeWavFile(
   path: string,
   channels: Float32Array[],
   sampleRate: number,
   format: WavSampleFormat,
-  opts: { inputs?: string[] } = {},
+  opts: { inputs?: string[]; metadata?: ReleaseTags } = {},
 ): Promise<void> {
-  const l = plan(channels, sampleRate, format);
-  const existing = await stat(path).catch(() => null);
-  if (existing?.isDirectory()) throw new AudioFileError(path, 'is a directory');
-  await refuseInputs(path, opts.inputs ?? []);
-
-  const temp = join(dirname(resolve(path)), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle;
-  try {
-    handle = await open(temp, 'wx');
-  } catch (err) {
-    throw new AudioFileError(path, writeProblem(err));
-  }
-  try {
-    const writeAll = async (bytes: Uint8Array) => {
-      for (let at = 0; at < bytes.length; ) at += (await handle!.write(bytes, at, bytes.length - at)).bytesWritten;
-    };
-    await writeAll(header(l, sampleRate, format.bits));
-    const frameBytes = l.channels * l.bytesPerSample;
-    const buffer = new Uint8Array(Math.min(l.frames, WRITE_FRAMES) * frameBytes);
-    for (let done = 0; done < l.frames; done += WRITE_FRAMES) {
-      const n = Math.min(WRITE_FRAMES, l.frames - done);
-      encodeFrames(channels, done, n, format, buffer, 0);
-      await writeAll(buffer.subarray(0, n * frameBytes));
-    }
-    if (l.dataBytes & 1) await writeAll(new Uint8Array(1));
-    await handle.sync();
-    await handle.close();
-    handle = null;
-    await rename(temp, path);
-  } catch (err) {
-    await handle?.close().catch(() => {});
-    await unlink(temp).catch(() => {});
-    if (err instanceof Error && !(err as NodeJS.ErrnoException).code) throw err; // a bug (e.g. NaN), keep its stack
-    throw new AudioFileError(path, writeProblem(err));
-  }
+  const l = plan(channels, sampleRate, format, opts.metadata);
+  await writeFileAtomic(
+    path,
+    async (write) => {
+      await write(header(l, sampleRate, format.bits));
+      const frameBytes = l.channels * l.bytesPerSample;
+      const buffer = new Uint8Array(Math.min(l.frames, WRITE_FRAMES) * frameBytes);
+      for (let done = 0; done < l.frames; done += WRITE_FRAMES) {
+        const n = Math.min(WRITE_FRAMES, l.frames - done);
+        encodeFrames(channels, done, n, format, buffer, 0);
+        await write(buffer.subarray(0, n * frameBytes));
+      }
+      if (l.dataBytes & 1) await write(new Uint8Array(1));
+    },
+    opts.inputs ?? [],
+  );
 }

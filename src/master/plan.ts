@@ -1,0 +1,223 @@
+/**
+ * Reference matching, analytic (after Matchering's idea, with its gaps closed): from the profiles of
+ * the mix and of the (combined) references, choose every setting of a mastering chain and say why.
+ *
+ * - Tone: the matching EQ's mid curve is the smoothed difference of the 1/3-octave balances
+ *   (reference − mix, both relative to their loudness), times the EQ strength, within ±maxEqDb, never
+ *   boosting below 30 Hz. A reference's empty top (a lossy encoder's low-pass) is not copied: the
+ *   curve holds its last measured value above it.
+ * - Width: the side curve is the mid curve plus the smoothed difference of side-to-mid per band, times
+ *   the width strength: tone and width are matched independently, band by band; the imager keeps
+ *   everything below monoBelowHz mono whatever the reference does.
+ * - Dynamics: glue compression (ratio 1.5–2:1, slow attack, auto release) set by the gain reduction
+ *   it should do on the loud passages: 1 dB by default, more (up to maxGlueDb) when the mix's loudness
+ *   range exceeds the reference's, in proportion to the dynamics strength.
+ * - Loudness and peak: the limiter's target and ceiling (decided by the caller, see master.ts).
+ */
+import { defaultChain } from '../chain/load.js';
+import type { Chain, CompressorParams, StageName } from '../chain/spec.js';
+import type { MatchProfile } from './profile.js';
+
+export interface MatchStrengths {
+  /** 0…1 each. */
+  eq: number;
+  width: number;
+  dynamics: number;
+  loudness: number;
+}
+
+export interface Decision {
+  stage: StageName;
+  /** What was set, with units ("−1.4 dB at 250 Hz"). */
+  setting: string;
+  /** Why, in plain words. */
+  reason: string;
+}
+
+export interface PlanOptions {
+  reference: MatchProfile | null;
+  strengths: MatchStrengths;
+  /** Largest matching-EQ correction, dB (mid, and side relative to mid). */
+  maxEqDb: number;
+  /** Largest glue gain reduction on the loud passages, dB. */
+  maxGlueDb: number;
+  limiter: { targetLufs: number | null; ceilingDbtp: number; maxGainReductionDb: number; bypass: boolean };
+  /** Finds the compressor threshold that gives a mean gain reduction (dB) on the mix's loud passages. */
+  glueThreshold: (params: CompressorParams, reductionDb: number) => number;
+  sampleRate: number;
+}
+
+export interface Plan {
+  chain: Chain;
+  decisions: Decision[];
+  notes: string[];
+}
+
+/** No tonal boost below this: sub-bass boosts eat headroom and excite nothing a listener wants. */
+const NO_BOOST_BELOW_HZ = 30;
+/** A band this far (dB) below the one beneath it, above 10 kHz, is a lossy encoder's cut-off, not music. */
+const CUTOFF_DROP_DB = 10;
+/** Side this far below mid (dB) is too little to widen: boosting it would lift noise and artefacts. */
+const SIDE_TOO_QUIET_DB = -30;
+const DEFAULT_GLUE_DB = 1;
+const SMOOTHING = [0.25, 0.5, 0.25];
+
+const fmt = (x: number, digits = 1) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+const hz = (f: number) => (f >= 1000 ? `${+(f / 1000).toFixed(1)} kHz` : `${Math.round(f)} Hz`);
+
+function region(f: number): string {
+  if (f < 60) return 'sub-bass';
+  if (f < 250) return 'bass';
+  if (f < 500) return 'low-mid';
+  if (f < 2000) return 'midrange';
+  if (f < 5000) return 'upper-mid';
+  if (f < 10000) return 'presence';
+  return 'air';
+}
+
+/** Bands from the first cut-off (a drop of CUTOFF_DROP_DB above 10 kHz) upwards become null. */
+export function dropCutoff(db: (number | null)[], bandsHz: number[]): (number | null)[] {
+  const out = db.slice();
+  for (let i = 1; i < out.length; i++) {
+    const prev = out[i - 1];
+    if (bandsHz[i] > 10000 && (out[i] === null || (prev !== null && (out[i] as number) < prev - CUTOFF_DROP_DB))) {
+      for (let j = i; j < out.length; j++) out[j] = null;
+      break;
+    }
+  }
+  return out;
+}
+
+/** Fills nulls: linear inside, held flat at the ends; all-null gives zeros. */
+export function fillGaps(values: (number | null)[]): number[] {
+  const known = values.map((v, i) => (v === null ? -1 : i)).filter((i) => i >= 0);
+  if (known.length === 0) return values.map(() => 0);
+  return values.map((v, i) => {
+    if (v !== null) return v;
+    const after = known.find((k) => k > i);
+    const before = [...known].reverse().find((k) => k < i);
+    if (before === undefined) return values[after as number] as number;
+    if (after === undefined) return values[before] as number;
+    const t = (i - before) / (after - before);
+    return (values[before] as number) * (1 - t) + (values[after] as number) * t;
+  });
+}
+
+/** 1/3-octave-wide smoothing of a per-band curve (edges replicated). */
+export function smooth(values: number[]): number[] {
+  const n = values.length;
+  return values.map((_, i) => SMOOTHING.reduce((s, w, k) => s + w * values[Math.min(n - 1, Math.max(0, i + k - 1))], 0));
+}
+
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+/** Per band: a − b where both are known, else null. */
+function difference(a: (number | null)[], b: (number | null)[]): (number | null)[] {
+  return a.map((v, i) => (v === null || b[i] === null ? null : v - (b[i] as number)));
+}
+
+/** The matching EQ's mid and side gains (dB) at the profile's band centres. */
+export function matchCurves(mix: MatchProfile, ref: MatchProfile, strengths: MatchStrengths, maxEqDb: number, monoBelowHz: number) {
+  const bandsHz = mix.bandsHz;
+  const refMid = dropCutoff(ref.midDb, bandsHz), mixMid = dropCutoff(mix.midDb, bandsHz);
+  const tone = smooth(fillGaps(difference(refMid, mixMid)));
+  const mid = tone.map((d, i) => clamp(strengths.eq * d, -maxEqDb, bandsHz[i] < NO_BOOST_BELOW_HZ ? 0 : maxEqDb));
+  const widthMatched = !mix.mono && !ref.mono && strengths.width > 0;
+  const spread = widthMatched
+    ? smooth(fillGaps(difference(difference(dropCutoff(ref.sideDb, bandsHz), refMid), difference(dropCutoff(mix.sideDb, bandsHz), mixMid))))
+    : bandsHz.map(() => 0);
+  const side = mid.map((m, i) => {
+    if (bandsHz[i] < monoBelowHz) return m;
+    const mixSideToMid = mix.sideDb[i] !== null && mix.midDb[i] !== null ? (mix.sideDb[i] as number) - (mix.midDb[i] as number) : -Infinity;
+    const w = clamp(strengths.width * spread[i], -maxEqDb, mixSideToMid < SIDE_TOO_QUIET_DB ? 0 : maxEqDb);
+    return clamp(m + w, -12, 12);
+  });
+  return { mid, side, widthMatched };
+}
+
+/** Words for the largest corrections of a curve (at most `count`, each at least 1 dB). */
+function describeCurve(bandsHz: number[], gains: number[], what: string, count: number): Decision[] {
+  return gains
+    .map((g, i) => ({ g, f: bandsHz[i] }))
+    .filter(({ g }) => Math.abs(g) >= 1)
+    .sort((a, b) => Math.abs(b.g) - Math.abs(a.g))
+    .slice(0, count)
+    .sort((a, b) => a.f - b.f)
+    .map(({ g, f }) => ({
+      stage: 'matchEq' as const,
+      setting: `${what} ${fmt(g)} dB at ${hz(f)}`,
+      reason: g < 0 ? `${region(f)} build-up compared with the references` : `${region(f)} lacking compared with the references`,
+    }));
+}
+
+export function planChain(mix: MatchProfile, options: PlanOptions): Plan {
+  const chain = defaultChain();
+  const s = chain.stages;
+  const decisions: Decision[] = [];
+  const notes: string[] = [];
+  const ref = options.reference;
+
+  decisions.push({ stage: 'eq', setting: `high-pass ${s.eq.highpassHz} Hz, ${s.eq.highpassSlopeDbPerOct} dB/oct`, reason: 'removes subsonic rumble and DC that only cost headroom' });
+  s.saturation.bypass = true;
+  s.multiband.bypass = true;
+  s.character.bypass = true;
+
+  if (ref) {
+    const nyquistSafe = mix.bandsHz.map((f) => f < 0.45 * options.sampleRate);
+    const { mid, side, widthMatched } = matchCurves(mix, ref, options.strengths, options.maxEqDb, s.imager.monoBelowHz);
+    s.matchEq.bypass = !(options.strengths.eq > 0 || widthMatched);
+    s.matchEq.frequenciesHz = mix.bandsHz.filter((_, i) => nyquistSafe[i]).map((f) => Math.round(f * 100) / 100);
+    s.matchEq.midGainsDb = mid.filter((_, i) => nyquistSafe[i]).map((g) => Math.round(g * 100) / 100);
+    s.matchEq.sideGainsDb = side.filter((_, i) => nyquistSafe[i]).map((g) => Math.round(g * 100) / 100);
+    if (!s.matchEq.bypass) {
+      decisions.push(...describeCurve(s.matchEq.frequenciesHz, s.matchEq.midGainsDb, 'mid', 4));
+      if (options.strengths.eq > 0 && !decisions.some((d) => d.stage === 'matchEq')) {
+        decisions.push({ stage: 'matchEq', setting: 'mid curve within ±1 dB', reason: 'the mix is already close to the references\' tonal balance' });
+      }
+    }
+    if (widthMatched) {
+      const change = Math.sqrt(ref.width / Math.max(mix.width, 1e-9));
+      decisions.push({
+        stage: 'matchEq',
+        setting: `side relative to mid: ${fmt(20 * Math.log10(Math.min(4, Math.max(0.25, change))))} dB overall`,
+        reason: `the mix's side/mid energy is ${(mix.width * 100).toFixed(0)} %, the references' ${(ref.width * 100).toFixed(0)} %`,
+      });
+    } else if (mix.mono || ref.mono) {
+      notes.push(`width not matched: ${mix.mono ? 'the mix' : 'the reference'} is mono`);
+    }
+  } else {
+    s.matchEq.bypass = true;
+  }
+  decisions.push({ stage: 'imager', setting: `mono below ${s.imager.monoBelowHz} Hz`, reason: 'keeps the bass centred and mono-compatible on club systems and phone speakers' });
+
+  // Glue: default 1 dB; more when the mix swings more than the references.
+  let glueDb = DEFAULT_GLUE_DB;
+  let glueReason = 'light glue to hold the mix together without changing its dynamics';
+  if (ref && options.strengths.dynamics > 0) {
+    const excess = mix.loudnessRangeLu - ref.loudnessRangeLu;
+    if (excess > 1) {
+      glueDb = clamp(DEFAULT_GLUE_DB + 0.5 * excess * options.strengths.dynamics, DEFAULT_GLUE_DB, options.maxGlueDb);
+      glueReason = `the mix's loudness range is ${mix.loudnessRangeLu.toFixed(1)} LU, the references' ${ref.loudnessRangeLu.toFixed(1)} LU`;
+    } else {
+      glueReason = `the mix's loudness range (${mix.loudnessRangeLu.toFixed(1)} LU) is already within 1 LU of the references' (${ref.loudnessRangeLu.toFixed(1)} LU): light glue only`;
+    }
+  }
+  const comp = s.compressor;
+  comp.ratio = glueDb > 2 ? 2 : 1.5;
+  comp.attackMs = 30;
+  comp.releaseMs = 300;
+  comp.autoRelease = true;
+  comp.thresholdDb = options.glueThreshold(comp, glueDb);
+  decisions.push({ stage: 'compressor', setting: `${comp.ratio}:1 from ${comp.thresholdDb.toFixed(1)} dBFS, attack ${comp.attackMs} ms, auto release, about ${glueDb.toFixed(1)} dB gain reduction on the loud passages`, reason: glueReason });
+
+  const lim = s.limiter;
+  lim.bypass = options.limiter.bypass;
+  lim.ceilingDbtp = options.limiter.ceilingDbtp;
+  lim.targetLufs = options.limiter.targetLufs;
+  lim.maxGainReductionDb = options.limiter.maxGainReductionDb;
+  if (lim.bypass) {
+    s.output.format = 'float32';
+    notes.push('limiter off (--no-limiter): 32-bit float output at the pre-limiter level, for finishing elsewhere');
+  }
+  return { chain, decisions, notes };
+}
