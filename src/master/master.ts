@@ -10,6 +10,7 @@ import { measureLoudness } from '../analysis/loudness.js';
 import { measureTruePeak } from '../analysis/truepeak.js';
 import { RenderSession, type RenderResult } from '../chain/render.js';
 import type { Chain } from '../chain/spec.js';
+import { refuseInputs } from '../io/atomic.js';
 import { decodeFile } from '../io/decode.js';
 import { validateReleaseTags } from '../io/metadata.js';
 import type { ReleaseTags, StereoAudio } from '../io/types.js';
@@ -129,7 +130,10 @@ function deliverableChain(chain: Chain, kind: DeliverableKind, mixRate: number):
 
 export async function master(opts: MasterOptions): Promise<MasterResult> {
   const step = opts.onProgress ?? (() => {});
+  // Everything that can be refused is refused before the long work starts.
   const metadata = opts.metadata ? validateReleaseTags(opts.metadata) : undefined;
+  if (opts.target) targetByName(opts.target);
+  for (const [i, kind] of opts.deliver.entries()) await refuseInputs(deliverablePath(opts.output, kind, i === 0), [opts.mix, ...opts.references]);
   if (opts.referenceWeights && opts.referenceWeights.length !== opts.references.length) {
     throw new UserError(`--weights has ${opts.referenceWeights.length} values for ${opts.references.length} reference(s)`);
   }
