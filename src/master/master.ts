@@ -184,7 +184,9 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
     await writeWavFile(path, result.channels, result.sampleRate, result.format, { inputs: [opts.mix, ...opts.references], metadata });
     deliverables.push(await checkDeliverable(path, kind, result, chain));
     first ??= result;
-    warnings.push(...result.warnings.filter((w) => !warnings.includes(w)));
+    // The renderer's advice names a chain parameter; here the option is --loudness.
+    const advice = result.warnings.map((w) => w.replace(/\(raise limiter\.maxGainReductionDb to go further\)/, '(use --loudness to insist, at the cost of more limiting)'));
+    warnings.push(...advice.filter((w) => !warnings.includes(w)));
   }
   if (!first) throw new UserError('nothing to deliver (use --deliver streaming,cd)');
 

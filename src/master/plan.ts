@@ -139,7 +139,7 @@ export function matchCurves(mix: MatchProfile, ref: MatchProfile, strengths: Mat
 function describeCurve(bandsHz: number[], gains: number[], what: string, count: number): Decision[] {
   return gains
     .map((g, i) => ({ g, f: bandsHz[i] }))
-    .filter(({ g }) => Math.abs(g) >= 1)
+    .filter(({ g, f }) => Math.abs(g) >= 1 && f >= NO_BOOST_BELOW_HZ) // below, the high-pass speaks for itself
     .sort((a, b) => Math.abs(b.g) - Math.abs(a.g))
     .slice(0, count)
     .sort((a, b) => a.f - b.f)
