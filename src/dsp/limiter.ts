@@ -20,12 +20,14 @@
  *      computing P everywhere would give (tested with `exhaustive`), at a cost that follows the
  *      amount of limiting: on music at +6 dB about 1 % of the intervals are evaluated;
  *    - release, on the reduction ρ = 1 − e: ρ[n] = max(1 − r[n], α·ρ[n−1]), α = exp(−1/(releaseMs·fs)):
- *      instant attack, exponential recovery (one multiplication per sample), snapping to exactly 0
- *      once below 2⁻²⁴ (a float32 ulp: the output cannot tell) so that gain 1 and its fast path
- *      come back soon after a peak;
+ *      instant attack, exponential recovery (one multiplication per sample: all there is to do in
+ *      chunks whose bound stays under T_A/gain), snapping to exactly 0 once below 2⁻²⁴ (a float32
+ *      ulp: the output cannot tell) so that gain 1 and its fast path come back soon after a peak;
  *    - m[n] = min e over [n − HOLD, n + D + HOLD] (HOLD = 24 = the meter kernel's half-length,
- *      D = lookaheadMs in samples; van Herk / Gil–Werman running minima, 3 comparisons per sample),
- *      then two moving averages of total span D + 1: the gain ramps down along a smooth
+ *      D = lookaheadMs in samples). Between the attacks (where r[n] set ρ) ρ only decreases, so the
+ *      window's largest ρ is the larger of ρ[n − HOLD] and the attacks' ρ in the window, which a
+ *      monotone queue of the (rare) attacks gives: one comparison per sample. Then two moving
+ *      averages of total span D + 1: the gain ramps down along a smooth
  *      (piecewise-quadratic, C¹) curve over D samples, reaches the required value HOLD samples
  *      before the peak and stays flat until HOLD samples after it. Every average of the window
  *      contains the peak's minimum, so g[n] ≤ r[j] for all |j − n| ≤ HOLD: never less reduction
@@ -37,8 +39,9 @@
  * B. Exact check and correction, provably closing the gap: every interval of y whose exact true
  *    peak (its samples and the meter's three points between them: the meter's filter and pair
  *    arithmetic, in double precision; rigorous bounds skip the segments that cannot come close:
- *    first from the input's chunk bounds and the range of the gain over the window, then from the
- *    meter's bound on y itself, segment and interval) exceeds C_B = ceiling·(1 − 0.002) gets a "cone" of
+ *    first from the input's chunk bounds and the range of the gain over the window (kept by the
+ *    gain computer as it goes), then from the meter's bound on y itself, segment and interval; y
+ *    is computed only for the segments that get that far) exceeds C_B = ceiling·(1 − 0.002) gets a "cone" of
  *    extra gain h: h ≤ C_B / peak on the interval, rising at slope ≤ s per sample on both sides.
  *    h is s-Lipschitz, so for any point t the meter computes
  *      |Σ c_k·h_k·y_k| ≤ h(t)·|Σ c_k·y_k| + s·Σ|c_k|·|k − t|·|y_k| ≤ C_B + s·M1·T_A
@@ -58,7 +61,12 @@
  * output is bit-identical to a streamed run without the cache (tested). The same cache can be given
  * to a streaming run (`createLimiter(params, fs, { detection })`), which checks that the samples it
  * is fed are the signal's (then zeros) and stops using the cache from the first one that is not.
-
+ *
+ * Speed (V8): the timeline buffers are shifted every 16 hops; the output is computed from the input
+ * and the gain (written straight into the result by limitSignal); the hottest loops handle two or
+ * four samples per iteration, because TurboFan re-checks every typed array (map, length, data
+ * pointer) once per loop iteration, and keep calls out of the loop (emit defers its logarithms).
+ *
  * Latency: HOP (buffering) + 63 (detector chunks) + D + 24 (hold) + 24 (exact check) + RESERVE
  * samples. A signal whose true peak stays below C_B·10^(−0.01/20) passes with gain
  * exactly 1 (bit-exact when gainDb = 0).
@@ -184,8 +192,6 @@ class TruePeakLimiter implements StereoProcessor {
   private readonly release: number = 0;
   private readonly D: number = 0;
   private readonly W: number = 0;
-  /** Span of the moving minimum: [n − HOLD, n + W]. */
-  private readonly span: number = 0;
   private readonly L1: number = 0;
   private readonly L2: number = 0;
   /** g = 1 − Σ₂Σ₁q · gainScale, q the reductions in units of 2⁻³⁰ (see gainComputer). */
@@ -199,25 +205,25 @@ class TruePeakLimiter implements StereoProcessor {
   private readonly exhaustive: boolean;
 
   // Timeline buffers: index = absolute sample − base. They hold `hist` samples of history plus
-  // several hops, and are shifted left only when full (a memmove of all of them every few hops).
+  // 16 hops, and are shifted left only when full (a memmove of `hist` samples every 16 hops).
   private readonly cap: number = 0;
   private readonly hist: number = 0;
   private base = 0;
   private readonly raw0: Float32Array; // input before the gain
   private readonly raw1: Float32Array;
-  private readonly bound0: Float64Array; // U: bound on interval [n, n+1] of each channel, before the gain (0 where ≤ T_A/gain)
+  // U: bound on interval [n, n+1] of each channel, before the gain, 0 where ≤ T_A/gain; in a chunk
+  // cold in both channels only the two end intervals are written (all the envelope reads there)
+  private readonly bound0: Float64Array;
   private readonly bound1: Float64Array;
-  private readonly exact0: Float64Array; // interpolated peak of the interval (meter arithmetic, float32), −1 until needed
-  private readonly exact1: Float64Array;
+  private readonly boundMax: Float64Array; // the larger of the two
   private readonly reduction: Float64Array; // ρ = 1 − e
-  private readonly prefixMax: Float64Array; // max of ρ from the start of its block of `span` samples
-  private readonly suffixMax: Float64Array; // max of ρ to the end of its block
   private readonly quanta: Float64Array; // q = ⌈(1 − m)·2³⁰⌉ = ⌈max ρ·2³⁰⌉
-  private readonly sums1: Float64Array; // Σ q over L1
   private readonly gain: Float64Array; // g
-  private readonly y0: Float64Array;
+  private readonly y0: Float64Array; // y = gain·(g·x), only where segmentStats computed it
   private readonly y1: Float64Array;
   private readonly corr: Float64Array; // h
+  /** The Float64 timeline arrays makeRoom moves in full (not corr). */
+  private readonly shifted: Float64Array[];
 
   // Streaming state.
   private readonly outFifo = [new Float32Array(HOP), new Float32Array(HOP)];
@@ -226,8 +232,9 @@ class TruePeakLimiter implements StereoProcessor {
   private lastReduction = 0;
   /** Newest index n with ρ[n] > 0 (−∞: none yet). */
   private lastReduced = -Infinity;
-  private sum1 = 0;
+  /** The gain computer's sums at the newest index n: Σ₂Σ₁q and its last step, Σ₁q[n] − Σ₁q[n − L2]. */
   private sum2 = 0;
+  private step2 = 0;
   private forward = 1; // cone envelope at the newest initialised index of `corr`
   /** Newest index where a cone made h < 1. */
   private coneHigh = -Infinity;
@@ -250,13 +257,43 @@ class TruePeakLimiter implements StereoProcessor {
   private readonly segTo = new Float64Array(64);
   private readonly segCurve = new Float64Array(2 * 64);
   private readonly segPeak = new Float64Array(2 * 64);
-  /** The gain's range over the same segments (gainRange). */
+  /**
+   * The gain's range over the same segments (gainRange): kept by the gain computer as it goes, for
+   * segment rangeSeg (ending at absolute index rangeEnd; rangeValid once it tracked one from its start).
+   */
+  private rangeSeg = 0;
+  private rangeEnd = 0;
+  private rangeValid = false;
+  private rangeLo = 1;
+  private rangeHi = 0;
   private readonly gainId = new Float64Array(64).fill(-1);
   private readonly gainTo = new Float64Array(64);
   private readonly segGainLo = new Float64Array(64);
   private readonly segGainHi = new Float64Array(64);
 
+  /** The newest hop's attacks (see envelope): absolute index and ρ, `attacks` of them. */
+  private readonly attackIdx = new Float64Array(HOP);
+  private readonly attackRho = new Float64Array(HOP);
+  private attacks = 0;
+  /** Monotone queue (ρ decreasing from head to tail) of the attacks in the gain computer's window, in a ring of queueMask + 1 slots. */
+  private readonly queueIdx: Float64Array;
+  private readonly queueRho: Float64Array;
+  private readonly queueMask: number = 0;
+  private queueHead = 0;
+  private queueTail = 0;
+  /** Bit k: chunk k of the newest hop has a bound above T_A/gain in some channel (its U are computed; a cold chunk's are 0). */
+  private hotChunks = 0;
+  /** The same for the chunk before the newest hop's first (bit 15 of the previous hop), 0 or 1. */
+  private prevChunkHot = 0;
+  /** The newest interval whose P intervalValue computed, per channel (absolute index), and that P. */
+  private memoAt0 = -Infinity;
+  private memoP0 = 0;
+  private memoAt1 = -Infinity;
+  private memoP1 = 0;
+
   private minGain = 1;
+  /** Products set aside by emit before they underflow (at most one per sample). */
+  private readonly logTerms = new Float64Array(HOP);
   private logGainSum = 0;
   private emitted = 0;
   private corrected = 0;
@@ -272,7 +309,6 @@ class TruePeakLimiter implements StereoProcessor {
     this.release = Math.exp(-1 / ((params.releaseMs / 1000) * sampleRate));
     this.D = Math.max(1, Math.round((params.lookaheadMs / 1000) * sampleRate));
     this.W = this.D + HOLD;
-    this.span = this.W + HOLD + 1;
     this.L1 = Math.ceil((this.D + 2) / 2);
     this.L2 = this.D + 2 - this.L1;
     if (this.L1 * this.L2 > 2 ** 22) throw new RangeError('limiter: look-ahead too long for exact gain sums');
@@ -284,25 +320,30 @@ class TruePeakLimiter implements StereoProcessor {
     this.cache = options.detection ?? null;
     this.exhaustive = options.exhaustive ?? false;
 
-    this.hist = Math.max(4 * SEG, this.emitLag + 2 * HALF_TAPS, this.yLag + this.L1 + this.L2 + HOLD + this.span) + 8;
-    this.cap = this.hist + 4 * HOP;
+    const span = this.W + HOLD + 1; // the moving minimum's: [n − HOLD, n + W]
+    this.hist = Math.max(4 * SEG, this.emitLag + 2 * HALF_TAPS, this.yLag + this.L1 + this.L2 + HOLD + span) + 8;
+    this.cap = this.hist + 16 * HOP;
+    // the gain computer starts at absolute index −yLag, inside segment rangeSeg
+    this.rangeSeg = Math.floor((this.jLag - this.yLag) / SEG) + 1;
+    this.rangeEnd = this.rangeSeg * SEG - this.jLag;
     this.base = -this.hist; // absolute index 0 sits after `hist` samples of neutral history
     const filled = (v: number) => new Float64Array(this.cap).fill(v);
     this.raw0 = new Float32Array(this.cap);
     this.raw1 = new Float32Array(this.cap);
     this.bound0 = filled(0);
     this.bound1 = filled(0);
-    this.exact0 = filled(-1);
-    this.exact1 = filled(-1);
+    this.boundMax = filled(0);
     this.reduction = filled(0);
-    this.prefixMax = filled(0);
-    this.suffixMax = filled(0);
+    const ring = 2 ** Math.ceil(Math.log2(Math.max(HOP, span) + 2)); // > attacks in a window
+    this.queueIdx = new Float64Array(ring);
+    this.queueRho = new Float64Array(ring);
+    this.queueMask = ring - 1;
     this.quanta = filled(0);
-    this.sums1 = filled(0);
     this.gain = filled(1);
     this.y0 = filled(0);
     this.y1 = filled(0);
     this.corr = filled(1);
+    this.shifted = [this.bound0, this.bound1, this.boundMax, this.reduction, this.quanta, this.gain, this.y0, this.y1];
   }
 
   process(left: Float32Array, right: Float32Array): void {
@@ -318,7 +359,7 @@ class TruePeakLimiter implements StereoProcessor {
       i += take;
       this.pos += take;
       if (this.pos === HOP) {
-        this.hop();
+        this.hop(this.outFifo[0], this.outFifo[1], 0);
         this.pos = 0;
       }
     }
@@ -340,14 +381,20 @@ class TruePeakLimiter implements StereoProcessor {
       const at = a - this.base, inside = Math.max(0, Math.min(HOP, n - a));
       this.raw0.set(left.subarray(a, a + inside), at);
       this.raw1.set(right.subarray(a, a + inside), at);
-      this.raw0.fill(0, at + inside, at + HOP);
-      this.raw1.fill(0, at + inside, at + HOP);
-      this.hop();
-      // this hop emitted input samples [a − emitLag, a − emitLag + HOP)
+      if (inside < HOP) {
+        this.raw0.fill(0, at + inside, at + HOP);
+        this.raw1.fill(0, at + inside, at + HOP);
+      }
+      // this hop emits input samples [a − emitLag, a − emitLag + HOP): straight into the output when all are in it
       const first = a - this.emitLag, from = Math.max(0, -first), to = Math.min(HOP, n - first);
-      if (to > from) {
-        out0.set(this.outFifo[0].subarray(from, to), first + from);
-        out1.set(this.outFifo[1].subarray(from, to), first + from);
+      if (from === 0 && to === HOP) this.hop(out0, out1, first);
+      else {
+        const [f0, f1] = this.outFifo;
+        this.hop(f0, f1, 0);
+        for (let i = from; i < to; i++) {
+          out0[first + i] = f0[i];
+          out1[first + i] = f1[i];
+        }
       }
     }
     return { left: out0, right: out1, stats: this.stats() };
@@ -369,13 +416,18 @@ class TruePeakLimiter implements StereoProcessor {
     const shift = a - this.base - this.hist;
     this.raw0.copyWithin(0, shift);
     this.raw1.copyWithin(0, shift);
-    for (const arr of [this.bound0, this.bound1, this.exact0, this.exact1, this.reduction, this.prefixMax, this.suffixMax, this.quanta, this.sums1, this.gain, this.y0, this.y1, this.corr]) {
-      arr.copyWithin(0, shift);
+    for (const arr of this.shifted) arr.copyWithin(0, shift);
+    // h is 1 past coneHigh (and past the newest initialised index): move only what a cone touched
+    const oldBase = this.base;
+    if (this.coneHigh >= oldBase) {
+      this.corr.copyWithin(0, shift);
+      if (this.coneHigh >= oldBase + this.cap - shift) this.corr.fill(1, this.cap - shift);
     }
     this.base += shift;
   }
 
-  private hop(): void {
+  /** One hop: its output samples go to o0/o1 from index `at` on. */
+  private hop(o0: Float32Array, o1: Float32Array, at: number): void {
     const a = this.hopStart;
     this.hopStart += HOP;
     if (this.cache && !this.trusted && !this.cache.matches(this.raw0, this.raw1, a - this.base, a, HOP)) this.cache = null;
@@ -383,7 +435,7 @@ class TruePeakLimiter implements StereoProcessor {
     this.envelope(a);
     this.gainComputer(a);
     this.exactCheck(a);
-    this.emit(a);
+    this.emit(a, o0, o1, at);
   }
 
   /** Chunk statistics (peak |x|, peak |Δ²x| per channel) of chunks c0 … c1 − 1, stored at c − 16h + 1. */
@@ -460,9 +512,10 @@ class TruePeakLimiter implements StereoProcessor {
     if (this.exhaustive) {
       // no bounds: everything is evaluated
       const p0 = a - DETECT_LAG - base;
-      for (const arr of [this.bound0, this.bound1]) arr.fill(Infinity, p0, p0 + HOP);
-      for (const arr of [this.exact0, this.exact1]) arr.fill(-1, p0, p0 + HOP);
+      for (const arr of [this.bound0, this.bound1, this.boundMax]) arr.fill(Infinity, p0, p0 + HOP);
       for (let k = 0; k < 16; k++) this.chunkBound[(16 * h + k) & 255] = Infinity;
+      this.prevChunkHot = 1;
+      this.hotChunks = 0xffff;
       return;
     }
     let bounds = cache?.bounds[h];
@@ -472,31 +525,49 @@ class TruePeakLimiter implements StereoProcessor {
       if (cache) cache.bounds[h] = bounds.slice();
     }
     const t = this.targetRaw, chunkBound = this.chunkBound;
-    const { localGain } = TRUE_PEAK_FILTER;
+    const { bound0, bound1, boundMax } = this;
     const p0 = a - DETECT_LAG - base;
-    this.exact0.fill(-1, p0, p0 + HOP);
-    this.exact1.fill(-1, p0, p0 + HOP);
     for (let k = 0; k < 16; k++) {
       chunkBound[(16 * h + k) & 255] = bounds[k] > bounds[16 + k] ? bounds[k] : bounds[16 + k];
       this.chunkWindowPeak[(16 * h + k) & 255] = bounds[64 + k];
     }
-    for (let ch = 0; ch < 2; ch++) {
-      const x = ch === 0 ? this.raw0 : this.raw1, u = ch === 0 ? this.bound0 : this.bound1;
-      for (let k = 0; k < 16; k++) {
-        const from = p0 + k * SEG, to = from + SEG;
-        if (bounds[16 * ch + k] <= t) {
-          u.fill(0, from, to);
-          continue;
-        }
-        const extra = bounds[32 + 16 * ch + k];
-        for (let i = from; i < to; i++) {
-          const l = Math.abs(x[i]), r = Math.abs(x[i + 1]);
-          const m = l > r ? l : r;
-          const b = localGain * m + extra;
-          const v = b > m ? b : m;
-          u[i] = v > t ? v : 0;
-        }
+    this.prevChunkHot = (this.hotChunks >> 15) & 1;
+    let hot = 0;
+    for (let k = 0; k < 16; k++) {
+      const from = p0 + k * SEG, to = from + SEG;
+      const cold0 = bounds[k] <= t, cold1 = bounds[16 + k] <= t;
+      if (cold0 && cold1) {
+        // cold: the envelope reads only the ends of such a chunk (next to a hot one)
+        bound0[from] = bound1[from] = boundMax[from] = 0;
+        bound0[to - 1] = bound1[to - 1] = boundMax[to - 1] = 0;
+        continue;
       }
+      hot |= 1 << k;
+      // a cold channel's threshold is +∞: its U are 0
+      this.intervalBounds(from, to, bounds[32 + k], bounds[48 + k], cold0 ? Infinity : t, cold1 ? Infinity : t);
+    }
+    this.hotChunks = hot;
+  }
+
+  /**
+   * U of intervals [from, to) of both channels, before the gain (the meter's bound from the chunk's
+   * `extra`), 0 where ≤ the threshold t0/t1; and their maximum.
+   */
+  private intervalBounds(from: number, to: number, extra0: number, extra1: number, t0: number, t1: number): void {
+    const { raw0, raw1, bound0, bound1, boundMax } = this;
+    const localGain = TRUE_PEAK_FILTER.localGain;
+    let r0 = Math.abs(raw0[from]), r1 = Math.abs(raw1[from]);
+    for (let i = from; i < to; i++) {
+      const l0 = r0, l1 = r1;
+      r0 = Math.abs(raw0[i + 1]);
+      r1 = Math.abs(raw1[i + 1]);
+      const m0 = l0 > r0 ? l0 : r0, m1 = l1 > r1 ? l1 : r1;
+      const b0 = localGain * m0 + extra0, b1 = localGain * m1 + extra1;
+      const v0 = b0 > m0 ? b0 : m0, v1 = b1 > m1 ? b1 : m1;
+      const u0 = v0 > t0 ? v0 : 0, u1 = v1 > t1 ? v1 : 0;
+      bound0[i] = u0;
+      bound1[i] = u1;
+      boundMax[i] = u0 > u1 ? u0 : u1;
     }
   }
 
@@ -506,134 +577,152 @@ class TruePeakLimiter implements StereoProcessor {
    * values from the detection cache and fresh ones are the same).
    */
   private intervalValue(ch: number, i: number): number {
-    const memo = ch === 0 ? this.exact0 : this.exact1;
-    let p = memo[i];
-    if (p < 0) {
-      const x = ch === 0 ? this.raw0 : this.raw1;
-      const cache = this.cache;
-      if (cache) {
-        const j = i + this.base + DETECT_LAG, c = Math.floor(j / SEG), at = j - c * SEG;
-        const stored = (cache.peaks[2 * c + ch] ??= new Float32Array(SEG).fill(-1));
+    const x = ch === 0 ? this.raw0 : this.raw1;
+    const abs = i + this.base;
+    let p: number;
+    // the envelope asks for intervals n − 1 and n at step n: remembering the newest one per channel is enough
+    if (abs === (ch === 0 ? this.memoAt0 : this.memoAt1)) p = ch === 0 ? this.memoP0 : this.memoP1;
+    else {
+      const cache = this.cache, j = abs + DETECT_LAG;
+      if (cache && j >= 0) {
+        const c = Math.floor(j / SEG), at = j - c * SEG, peaks = cache.peaks, slot = 2 * c + ch;
+        // kept dense (a sparse array would turn into a slow dictionary)
+        while (peaks.length <= slot) peaks.push(undefined);
+        let stored = peaks[slot];
+        if (stored === undefined) peaks[slot] = stored = new Float32Array(SEG).fill(-1);
         if (stored[at] < 0) stored[at] = intervalPeak32(x, i); // rounded to float32 by the store
         p = stored[at];
       } else p = Math.fround(intervalPeak32(x, i));
-      memo[i] = p;
+      if (ch === 0) {
+        this.memoAt0 = abs;
+        this.memoP0 = p;
+      } else {
+        this.memoAt1 = abs;
+        this.memoP1 = p;
+      }
     }
-    const x = ch === 0 ? this.raw0 : this.raw1;
     const l = Math.abs(x[i]), r = Math.abs(x[i + 1]);
     const m = l > r ? l : r;
     return p > m ? p : m;
   }
 
   /**
-   * Release envelope on the reduction, ρ[n] = max(1 − r[n], α·ρ[n−1]), n ∈ [a − DETECT_LAG, a + HOP − DETECT_LAG),
-   * and its running maxima within blocks of `span` samples (on a grid fixed by the absolute index)
-   * for the moving minimum of e = 1 − ρ. r[n] only matters where it is below the release's gain
-   * 1 − α·ρ[n−1], i.e. where P of interval n − 1 or n exceeds T_A/(gain·(1 − α·ρ[n−1])): the exact P
-   * is computed only where the bound U allows that, which gives the same ρ as computing it everywhere.
+   * Release envelope on the reduction, ρ[n] = max(1 − r[n], α·ρ[n−1]), n ∈ [a − DETECT_LAG, a + HOP − DETECT_LAG).
+   * r[n] only matters where it is below the release's gain 1 − α·ρ[n−1], i.e. where P of interval
+   * n − 1 or n exceeds T_A/(gain·(1 − α·ρ[n−1])): the exact P is computed only where the bound U
+   * allows that, which gives the same ρ as computing it everywhere. The indices where r set ρ (the
+   * attacks) go to `attackIdx`/`attackRho` for the gain computer; between them ρ only decreases.
    */
   private envelope(a: number): void {
-    const { bound0, bound1, reduction, prefixMax, suffixMax, span } = this;
+    const { bound0, bound1, boundMax, reduction, attackIdx, attackRho } = this;
     const base = this.base, t = this.targetRaw, alpha = this.release;
     const e0 = a - DETECT_LAG - base, e1 = e0 + HOP;
+    const hot = this.hotChunks, prevHot = this.prevChunkHot;
     let rho = this.lastReduction;
-    let quiet = rho === 0;
-    if (quiet) for (let i = e0 - 1; i < e1; i++) if (bound0[i] > 0 || bound1[i] > 0) { quiet = false; break; }
+    let attacks = 0;
     let last = -1;
-    // blocks of `span` samples on the absolute grid: max ρ[i … i + span − 1] = max(suffix[i], prefix[i + span − 1])
-    const abs0 = e0 + base;
-    let blockStart = e0 - (((abs0 % span) + span) % span); // first index of the block holding e0
-    let m = blockStart < e0 ? prefixMax[e0 - 1] : 0;
-    for (let i = e0; i < e1; ) {
-      const end = Math.min(e1, blockStart + span);
-      if (quiet) {
-        // ρ stays 0: the prefix maximum stays what it was
-        reduction.fill(0, i, end);
-        prefixMax.fill(m, i, end);
-        i = end;
-      } else {
-        for (; i < end; i++) {
-          const released = rho * alpha;
-          rho = released < RELEASE_SNAP ? 0 : released;
-          const u0 = bound0[i - 1] > bound0[i] ? bound0[i - 1] : bound0[i];
-          const u1 = bound1[i - 1] > bound1[i] ? bound1[i - 1] : bound1[i];
-          const rel = 1 - rho;
-          if ((u0 > u1 ? u0 : u1) * rel > t) {
-            // some interval may ask for more reduction than the release holds: its exact P
-            let p = 0;
-            if (bound0[i - 1] * rel > t) p = Math.max(p, this.intervalValue(0, i - 1));
-            if (bound0[i] * rel > t) p = Math.max(p, this.intervalValue(0, i));
-            if (bound1[i - 1] * rel > t) p = Math.max(p, this.intervalValue(1, i - 1));
-            if (bound1[i] * rel > t) p = Math.max(p, this.intervalValue(1, i));
-            if (p * rel > t) rho = 1 - t / p;
-          }
-          reduction[i] = rho;
-          if (rho > 0) last = i;
-          if (rho > m) m = rho;
-          prefixMax[i] = m;
-        }
-      }
-      if (end === blockStart + span) {
-        // the block is complete: its suffix maxima (all 0 when its maximum is)
-        if (m === 0) suffixMax.fill(0, blockStart, end);
-        else {
-          let v = 0;
-          for (let k = end - 1; k >= blockStart; k--) {
-            if (reduction[k] > v) v = reduction[k];
-            suffixMax[k] = v;
-          }
-        }
-        blockStart = end;
-        m = 0;
-      }
+    if (rho === 0 && hot === 0 && prevHot === 0) {
+      // no bound above T_A/gain (bounds of cold chunks are 0) and no reduction left: ρ stays 0
+      reduction.fill(0, e0, e1);
+      this.attacks = 0;
+      return;
     }
+    for (let k = 0; k < 16; k++) {
+      let i = e0 + k * SEG;
+      const end = i + SEG;
+      // a cold chunk's bounds are 0, so the intervals n − 1 and n the step reads have 0 bounds, except
+      // at its first index after a hot chunk
+      const general = (hot >> k) & 1 ? end : (k === 0 ? prevHot : (hot >> (k - 1)) & 1) ? i + 1 : i;
+      for (; i < general; i++) {
+        const released = rho * alpha;
+        rho = released < RELEASE_SNAP ? 0 : released;
+        const u = boundMax[i - 1] > boundMax[i] ? boundMax[i - 1] : boundMax[i];
+        const rel = 1 - rho;
+        if (u * rel > t) {
+          // some interval may ask for more reduction than the release holds: its exact P
+          let p = 0;
+          if (bound0[i - 1] * rel > t) p = Math.max(p, this.intervalValue(0, i - 1));
+          if (bound0[i] * rel > t) p = Math.max(p, this.intervalValue(0, i));
+          if (bound1[i - 1] * rel > t) p = Math.max(p, this.intervalValue(1, i - 1));
+          if (bound1[i] * rel > t) p = Math.max(p, this.intervalValue(1, i));
+          if (p * rel > t) {
+            rho = 1 - t / p;
+            attackIdx[attacks] = i + base;
+            attackRho[attacks++] = rho;
+          }
+        }
+        reduction[i] = rho;
+        if (rho > 0) last = i;
+      }
+      // the release alone
+      const from = i;
+      // four steps per iteration while none snaps to 0 (V8 re-checks the array once per iteration)
+      for (; i + 4 <= end; i += 4) {
+        const r0 = rho * alpha, r1 = r0 * alpha, r2 = r1 * alpha, r3 = r2 * alpha;
+        if (r3 < RELEASE_SNAP) break; // ρ only decreases: r0 … r2 are larger
+        reduction[i] = r0;
+        reduction[i + 1] = r1;
+        reduction[i + 2] = r2;
+        reduction[i + 3] = r3;
+        rho = r3;
+      }
+      for (; i < end; i++) {
+        const released = rho * alpha;
+        if (released < RELEASE_SNAP) {
+          rho = 0;
+          break;
+        }
+        rho = released;
+        reduction[i] = released;
+      }
+      if (i > from) last = i - 1;
+      for (; i < end; i++) reduction[i] = 0;
+    }
+    this.attacks = attacks;
     if (last >= 0) this.lastReduced = last + base;
     this.lastReduction = rho;
   }
 
   /**
-   * Stage A for the samples that became computable, n ∈ [a − yLag, a − yLag + HOP): m, g, y; h initialised.
-   * The two moving averages run on q = ⌈(1 − m)·2³⁰⌉, integers whose sums (< 2⁵³) are exact, so the
-   * gain is exactly 1 again as soon as the windows hold no reduction, and rounding q up only ever
-   * adds reduction.
+   * Stage A for the samples that became computable, n ∈ [a − yLag, a − yLag + HOP): m and g; h initialised.
+   * m[n] = 1 − max ρ over [n − HOLD, n + W]: ρ only decreases between attacks, so that maximum is the
+   * larger of ρ[n − HOLD] and the attacks' ρ in the window, a monotone queue of attacks (rare)
+   * giving the latter. The two moving averages run on q = ⌈(1 − m)·2³⁰⌉, integers whose sums
+   * (< 2⁵³) are exact, so the gain is exactly 1 again as soon as the windows hold no reduction, and
+   * rounding q up only ever adds reduction. Being exact, Σ₂Σ₁q is kept through its second
+   * difference, q[n] − q[n − L1] − q[n − L2] + q[n − L1 − L2] (no array of Σ₁q).
    */
   private gainComputer(a: number): void {
-    const base = this.base, g = this.inGain;
-    const { suffixMax, prefixMax, quanta, sums1, gain, raw0, raw1, y0, y1, corr } = this;
-    const W = this.W, L1 = this.L1, L2 = this.L2, slope = this.slopeB, scale = this.gainScale;
+    const base = this.base;
+    const { quanta, gain, corr } = this;
+    const L1 = this.L1, L2 = this.L2, slope = this.slopeB;
     const n0 = a - this.yLag, i0 = n0 - base, i1 = i0 + HOP;
     this.unityPrev = this.unityNow;
     if (this.lastReduced < n0 - HOLD - L1 - L2) {
-      // No reduction in any window of these samples: q = 0, g = 1 and y = x exactly, as the loop below would give.
+      // No reduction in any window of these samples: q = 0 and g = 1 exactly, as the loop below would
+      // give (and no attack with ρ > 0 in them, nor in the next hop's windows before its own).
       this.unityNow = true;
+      this.queueHead = this.queueTail;
       quanta.fill(0, i0, i1);
-      sums1.fill(0, i0, i1);
       gain.fill(1, i0, i1);
-      for (let i = i0; i < i1; i++) {
-        y0[i] = g * raw0[i];
-        y1[i] = g * raw1[i];
+      let end = this.rangeEnd - base;
+      for (let i = i0; i < i1; ) {
+        const stop = end < i1 ? end : i1;
+        if (stop > i && this.rangeHi < 1) this.rangeHi = 1;
+        i = stop;
+        if (i === end) {
+          this.closeRange(end + base);
+          end += SEG;
+        }
       }
     } else {
       this.unityNow = false;
-      let s1 = this.sum1, s2 = this.sum2;
-      for (let i = i0; i < i1; i++) {
-        const lo = suffixMax[i - HOLD], hi = prefixMax[i + W];
-        const q = Math.ceil((lo > hi ? lo : hi) * QUANTUM);
-        quanta[i] = q;
-        s1 += q - quanta[i - L1];
-        sums1[i] = s1;
-        s2 += s1 - sums1[i - L2];
-        const gg = 1 - s2 * scale;
-        gain[i] = gg;
-        y0[i] = gg * (g * raw0[i]);
-        y1[i] = gg * (g * raw1[i]);
-      }
-      this.sum1 = s1;
-      this.sum2 = s2;
+      this.gainLoop(i0, i1);
     }
+    this.openRange(i1 + base);
     let fwd = this.forward;
-    if (fwd === 1) corr.fill(1, i0, i1);
-    else {
+    // h is already 1 where no cone reached (makeRoom keeps it so)
+    if (fwd !== 1) {
       let low = -1;
       for (let i = i0; i < i1; i++) {
         fwd += slope;
@@ -647,6 +736,127 @@ class TruePeakLimiter implements StereoProcessor {
   }
 
   /**
+   * The gain computer's loop over timeline indices [i0, i1) (see gainComputer), which also keeps the
+   * gain's range over stage B's segments (closeRange/openRange).
+   */
+  private gainLoop(i0: number, i1: number): void {
+    const base = this.base;
+    const { reduction, quanta, gain, attackIdx, attackRho, queueIdx, queueRho } = this;
+    const W = this.W, L1 = this.L1, L2 = this.L2, L12 = L1 + L2, scale = this.gainScale;
+    const attacks = this.attacks, mask = this.queueMask;
+    let head = this.queueHead, tail = this.queueTail, next = 0;
+    let d = this.step2, s2 = this.sum2;
+    let end = this.rangeEnd - base, lo = this.rangeLo, hi = this.rangeHi;
+    for (let i = i0; i < i1; ) {
+      // the attacks leaving the window (index < i − HOLD) go, those entering it (index ≤ i + W) join
+      while (tail !== head && queueIdx[head & mask] - base + HOLD < i) head++;
+      for (; next < attacks && attackIdx[next] - base - W <= i; next++) {
+        const v = attackRho[next];
+        while (tail !== head && queueRho[(tail - 1) & mask] <= v) tail--;
+        queueIdx[tail & mask] = attackIdx[next];
+        queueRho[tail & mask] = v;
+        tail++;
+      }
+      // until the next change of the queue (or the end of a segment), its largest ρ is `top`
+      let stop = end < i1 ? end : i1, top = 0;
+      if (next < attacks && attackIdx[next] - base - W < stop) stop = attackIdx[next] - base - W;
+      if (tail !== head) {
+        top = queueRho[head & mask];
+        const leave = queueIdx[head & mask] - base + HOLD + 1;
+        if (leave < stop) stop = leave;
+      }
+      // four samples per iteration (V8 re-checks every typed array once per iteration), in order
+      for (; i + 4 <= stop; i += 4) {
+        const r0 = reduction[i - HOLD], r1 = reduction[i + 1 - HOLD], r2 = reduction[i + 2 - HOLD], r3 = reduction[i + 3 - HOLD];
+        const q0 = Math.ceil((r0 > top ? r0 : top) * QUANTUM);
+        quanta[i] = q0;
+        d += q0 - quanta[i - L1] - quanta[i - L2] + quanta[i - L12];
+        s2 += d;
+        const g0 = 1 - s2 * scale;
+        const q1 = Math.ceil((r1 > top ? r1 : top) * QUANTUM);
+        quanta[i + 1] = q1;
+        d += q1 - quanta[i + 1 - L1] - quanta[i + 1 - L2] + quanta[i + 1 - L12];
+        s2 += d;
+        const g1 = 1 - s2 * scale;
+        const q2 = Math.ceil((r2 > top ? r2 : top) * QUANTUM);
+        quanta[i + 2] = q2;
+        d += q2 - quanta[i + 2 - L1] - quanta[i + 2 - L2] + quanta[i + 2 - L12];
+        s2 += d;
+        const g2 = 1 - s2 * scale;
+        const q3 = Math.ceil((r3 > top ? r3 : top) * QUANTUM);
+        quanta[i + 3] = q3;
+        d += q3 - quanta[i + 3 - L1] - quanta[i + 3 - L2] + quanta[i + 3 - L12];
+        s2 += d;
+        const g3 = 1 - s2 * scale;
+        gain[i] = g0;
+        gain[i + 1] = g1;
+        gain[i + 2] = g2;
+        gain[i + 3] = g3;
+        if (g0 < lo) lo = g0;
+        if (g0 > hi) hi = g0;
+        if (g1 < lo) lo = g1;
+        if (g1 > hi) hi = g1;
+        if (g2 < lo) lo = g2;
+        if (g2 > hi) hi = g2;
+        if (g3 < lo) lo = g3;
+        if (g3 > hi) hi = g3;
+      }
+      for (; i < stop; i++) {
+        const r = reduction[i - HOLD];
+        const q = Math.ceil((r > top ? r : top) * QUANTUM);
+        quanta[i] = q;
+        d += q - quanta[i - L1] - quanta[i - L2] + quanta[i - L12];
+        s2 += d;
+        const gg = 1 - s2 * scale;
+        gain[i] = gg;
+        if (gg < lo) lo = gg;
+        if (gg > hi) hi = gg;
+      }
+      if (i === end) {
+        this.rangeLo = lo;
+        this.rangeHi = hi;
+        this.closeRange(end + base);
+        end += SEG;
+        lo = 1;
+        hi = 0;
+      }
+    }
+    this.rangeLo = lo;
+    this.rangeHi = hi;
+    this.queueHead = head;
+    this.queueTail = tail;
+    this.step2 = d;
+    this.sum2 = s2;
+  }
+
+  /** The gain's range over segment `rangeSeg` is complete (it ends at absolute index `end`): stored for gainRange, and the next segment begins. */
+  private closeRange(end: number): void {
+    const z = this.rangeSeg;
+    if (this.rangeValid) {
+      const slot = z & 63;
+      this.gainId[slot] = z;
+      this.gainTo[slot] = end;
+      this.segGainLo[slot] = this.rangeLo;
+      this.segGainHi[slot] = this.rangeHi;
+    }
+    this.rangeSeg = z + 1;
+    this.rangeEnd = end + SEG;
+    this.rangeValid = true;
+    this.rangeLo = 1;
+    this.rangeHi = 0;
+  }
+
+  /** The range of the segment still open, over its samples before absolute index `to` (the gain computer's frontier). */
+  private openRange(to: number): void {
+    if (!this.rangeValid) return;
+    const slot = this.rangeSeg & 63;
+    this.gainId[slot] = this.rangeSeg;
+    this.gainTo[slot] = to;
+    this.segGainLo[slot] = this.rangeLo;
+    this.segGainHi[slot] = this.rangeHi;
+  }
+
+  /**
    * Stage B's statistics of segment z (samples [z·SEG − jLag − SEG, …) up to `to`): largest |Δ²y| and
    * |y| of each channel, at 2·slot and 2·slot + 1 of segCurve/segPeak; computed once (a segment serves
    * three neighbours, and its hop's successor).
@@ -655,12 +865,47 @@ class TruePeakLimiter implements StereoProcessor {
     const slot = z & 63, start = z * SEG - this.jLag - SEG;
     const { segId, segTo } = this;
     if (segId[slot] === z && segTo[slot] >= to) return slot;
-    const { y0, y1, segCurve, segPeak } = this;
-    const from = start - this.base, end = to - this.base;
+    const { y0, y1, gain, raw0, raw1, segCurve, segPeak } = this;
+    const g = this.inGain, from = start - this.base, end = to - this.base;
+    // y = g·x·gain on [from − 1, end], kept for exactCheck's intervals (the segments z … z + 2 of an
+    // interval's filter window are always computed before it is examined)
+    for (let i = from - 1; i <= from; i++) {
+      y0[i] = gain[i] * (g * raw0[i]);
+      y1[i] = gain[i] * (g * raw1[i]);
+    }
     let c0 = 0, c1 = 0, p0 = 0, p1 = 0;
     let a0 = y0[from - 1], b0 = y0[from], a1 = y1[from - 1], b1 = y1[from];
-    for (let i = from; i < end; i++) {
-      const n0 = y0[i + 1], n1 = y1[i + 1];
+    let i = from;
+    // two samples per iteration (V8 re-checks every typed array once per iteration)
+    for (; i + 2 <= end; i += 2) {
+      const ga = gain[i + 1], gb = gain[i + 2];
+      const n0 = ga * (g * raw0[i + 1]), n1 = ga * (g * raw1[i + 1]);
+      const m0 = gb * (g * raw0[i + 2]), m1 = gb * (g * raw1[i + 2]);
+      y0[i + 1] = n0;
+      y1[i + 1] = n1;
+      y0[i + 2] = m0;
+      y1[i + 2] = m1;
+      const d0 = Math.abs(a0 - 2 * b0 + n0), d1 = Math.abs(a1 - 2 * b1 + n1);
+      const e0 = Math.abs(b0 - 2 * n0 + m0), e1 = Math.abs(b1 - 2 * n1 + m1);
+      if (d0 > c0) c0 = d0;
+      if (d1 > c1) c1 = d1;
+      if (e0 > c0) c0 = e0;
+      if (e1 > c1) c1 = e1;
+      const v0 = Math.abs(b0), v1 = Math.abs(b1), w0 = Math.abs(n0), w1 = Math.abs(n1);
+      if (v0 > p0) p0 = v0;
+      if (v1 > p1) p1 = v1;
+      if (w0 > p0) p0 = w0;
+      if (w1 > p1) p1 = w1;
+      a0 = n0;
+      b0 = m0;
+      a1 = n1;
+      b1 = m1;
+    }
+    for (; i < end; i++) {
+      const gg = gain[i + 1];
+      const n0 = gg * (g * raw0[i + 1]), n1 = gg * (g * raw1[i + 1]);
+      y0[i + 1] = n0;
+      y1[i + 1] = n1;
       const d0 = Math.abs(a0 - 2 * b0 + n0);
       const d1 = Math.abs(a1 - 2 * b1 + n1);
       if (d0 > c0) c0 = d0;
@@ -682,7 +927,11 @@ class TruePeakLimiter implements StereoProcessor {
     return slot;
   }
 
-  /** Lowest and highest gain over segment z's samples up to `to` (exclusive), in slot z mod 64 of segGainLo/segGainHi; computed once. */
+  /**
+   * Lowest and highest gain over segment z's samples up to `to` (exclusive), in slot z mod 64 of
+   * segGainLo/segGainHi: kept by the gain computer (closeRange/openRange), computed here only for a
+   * segment it did not see from its start (the first).
+   */
   private gainRange(z: number, to: number): number {
     const slot = z & 63;
     if (this.gainId[slot] === z && this.gainTo[slot] >= to) return slot;
@@ -790,63 +1039,123 @@ class TruePeakLimiter implements StereoProcessor {
     if (f < this.forward) this.forward = f;
   }
 
-  /** Output samples k ∈ [a − emitLag, a + HOP − emitLag): z = h·y in float32. */
-  private emit(a: number): void {
-    const base = this.base;
+  /** Output samples k ∈ [a − emitLag, a + HOP − emitLag): z = h·y in float32, y = gain·(g·x) (as segmentStats), into o0/o1 from `at` on. */
+  private emit(a: number, o0: Float32Array, o1: Float32Array, at: number): void {
+    const base = this.base, g = this.inGain;
     const first = a - this.emitLag, k0 = first - base;
-    const o0 = this.outFifo[0], o1 = this.outFifo[1];
-    const { corr, gain, y0, y1 } = this;
+    const { raw0, raw1 } = this;
     // samples before the start of the signal (the first hops) are not counted
     const from = Math.max(0, -first);
     for (let i = 0; i < from; i++) {
-      o0[i] = 0;
-      o1[i] = 0;
+      o0[at + i] = 0;
+      o1[at + i] = 0;
     }
     this.emitted += HOP - from;
-    // g = 1 over the gain computer's previous two hops (which hold these samples) and no cone here: z = y
+    const d = at - k0; // o index − timeline index
+    const k1 = k0 + HOP;
+    // g = 1 over the gain computer's previous two hops (which hold these samples) and no cone here: z = g·x
     if (this.unityNow && this.unityPrev && this.coneHigh < first) {
-      for (let i = from; i < HOP; i++) {
-        o0[i] = y0[k0 + i];
-        o1[i] = y1[k0 + i];
+      for (let k = k0 + from; k < k1; k++) {
+        o0[k + d] = g * raw0[k];
+        o1[k + d] = g * raw1[k];
       }
       return;
     }
-    let minGain = this.minGain, logSum = this.logGainSum;
-    // Σ log(total) as the log of running products (one logarithm per hop instead of one per sample)
-    let product = 1;
-    if (this.coneHigh < first) {
-      // no cone here: h = 1
-      for (let i = from; i < HOP; i++) {
-        o0[i] = y0[k0 + i];
-        o1[i] = y1[k0 + i];
-        const total = gain[k0 + i];
-        if (total < 1) {
-          if (total < minGain) minGain = total;
-          product *= total;
-          if (product < 1e-200) {
-            logSum += Math.log(product);
-            product = 1;
-          }
-        }
-      }
-    } else {
-      for (let i = from; i < HOP; i++) {
-        const h = corr[k0 + i];
-        o0[i] = h * y0[k0 + i];
-        o1[i] = h * y1[k0 + i];
-        const total = h * gain[k0 + i];
-        if (total < 1) {
-          if (total < minGain) minGain = total;
-          product *= total;
-          if (product < 1e-200) {
-            logSum += Math.log(product);
-            product = 1;
+    if (this.coneHigh < first) this.emitPlain(k0 + from, k1, d, o0, o1);
+    else this.emitCones(k0 + from, k1, d, o0, o1);
+  }
+
+  /**
+   * emit where h = 1: z = y, and the statistics of the gain. Σ log g is kept as the log of running
+   * products (one logarithm per hop instead of one per sample); a product about to underflow is set
+   * aside in `logTerms` and restarted, and the logarithms are added after the loop, in order (no
+   * call inside the loop, so V8 keeps it tight).
+   */
+  private emitPlain(k0: number, k1: number, d: number, o0: Float32Array, o1: Float32Array): void {
+    const { gain, raw0, raw1, logTerms } = this;
+    const g = this.inGain;
+    let minGain = this.minGain, product = 1, terms = 0;
+    let k = k0;
+    // four samples per iteration: V8 re-checks every typed array once per iteration
+    for (; k + 4 <= k1; k += 4) {
+      const t0 = gain[k], t1 = gain[k + 1], t2 = gain[k + 2], t3 = gain[k + 3];
+      const x0 = raw0[k], x1 = raw0[k + 1], x2 = raw0[k + 2], x3 = raw0[k + 3];
+      const w0 = raw1[k], w1 = raw1[k + 1], w2 = raw1[k + 2], w3 = raw1[k + 3];
+      const j = k + d;
+      o0[j] = t0 * (g * x0);
+      o0[j + 1] = t1 * (g * x1);
+      o0[j + 2] = t2 * (g * x2);
+      o0[j + 3] = t3 * (g * x3);
+      o1[j] = t0 * (g * w0);
+      o1[j + 1] = t1 * (g * w1);
+      o1[j + 2] = t2 * (g * w2);
+      o1[j + 3] = t3 * (g * w3);
+      if (t0 < minGain) minGain = t0;
+      if (t1 < minGain) minGain = t1;
+      if (t2 < minGain) minGain = t2;
+      if (t3 < minGain) minGain = t3;
+      // the product only decreases (gains < 1; a gain of 1 is skipped, and ×1 is exact), so it
+      // underflowed within these four only if it did at the fourth
+      const p = product * (t0 < 1 ? t0 : 1) * (t1 < 1 ? t1 : 1) * (t2 < 1 ? t2 : 1) * (t3 < 1 ? t3 : 1);
+      if (p >= 1e-200) product = p;
+      else {
+        for (let m = k; m < k + 4; m++) {
+          const total = gain[m];
+          if (total < 1) {
+            product *= total;
+            if (product < 1e-200) {
+              logTerms[terms++] = product;
+              product = 1;
+            }
           }
         }
       }
     }
-    if (product !== 1) logSum += Math.log(product);
+    for (; k < k1; k++) {
+      const total = gain[k];
+      o0[k + d] = total * (g * raw0[k]);
+      o1[k + d] = total * (g * raw1[k]);
+      if (total < 1) {
+        if (total < minGain) minGain = total;
+        product *= total;
+        if (product < 1e-200) {
+          logTerms[terms++] = product;
+          product = 1;
+        }
+      }
+    }
     this.minGain = minGain;
+    this.addLogs(terms, product);
+  }
+
+  /** emit with the cones: z = h·y, statistics of h·gain (as emitPlain). */
+  private emitCones(k0: number, k1: number, d: number, o0: Float32Array, o1: Float32Array): void {
+    const { corr, gain, raw0, raw1, logTerms } = this;
+    const g = this.inGain;
+    let minGain = this.minGain, product = 1, terms = 0;
+    for (let k = k0; k < k1; k++) {
+      const h = corr[k], gg = gain[k];
+      o0[k + d] = h * (gg * (g * raw0[k]));
+      o1[k + d] = h * (gg * (g * raw1[k]));
+      const total = h * gg;
+      if (total < 1) {
+        if (total < minGain) minGain = total;
+        product *= total;
+        if (product < 1e-200) {
+          logTerms[terms++] = product;
+          product = 1;
+        }
+      }
+    }
+    this.minGain = minGain;
+    this.addLogs(terms, product);
+  }
+
+  /** Σ log g += the logarithms of the set-aside products, then of the last one (unless 1). */
+  private addLogs(terms: number, product: number): void {
+    let logSum = this.logGainSum;
+    for (let k = 0; k < terms; k++) logSum += Math.log(this.logTerms[k]);
+    if (product !== 1) logSum += Math.log(product);
     this.logGainSum = logSum;
   }
 }

@@ -13,7 +13,7 @@ import { measureTruePeak } from '../../src/analysis/truepeak.js';
 import { runProcessors } from '../../src/chain/run.js';
 import { LimiterStage } from '../../src/chain/spec.js';
 import { decodeFile } from '../../src/io/decode.js';
-import { createLimiter, limitSignal, type LimiterOptions, MARGIN_A_DB, MARGIN_B, prepareLimiterInput } from '../../src/dsp/limiter.js';
+import { createLimiter, HOP, limitSignal, type LimiterOptions, MARGIN_A_DB, MARGIN_B, prepareLimiterInput } from '../../src/dsp/limiter.js';
 import { ampToDb, dbToAmp } from '../../src/util/db.js';
 import { CORPUS, HAS_CORPUS } from '../helpers/corpus.js';
 import { concat, seededNoise, sine } from '../helpers/signals.js';
@@ -200,6 +200,32 @@ describe('release', () => {
     expect(gainDb(x.length - 1)).toBeGreaterThan(-0.01);
     // and the loud part was held at the ceiling
     expect(truePeakDb(out.left, out.right, fs)).toBeLessThanOrEqual(-1);
+  });
+});
+
+describe('statistics', () => {
+  it('max and mean gain reduction are those of the applied gain, measured sample by sample on a constant signal (heavy limiting, with and without corrections)', () => {
+    // A constant input makes the output the applied gain times the input (rounded to float32).
+    const fs = 44100, g = dbToAmp(6);
+    const x = concat([new Float32Array(2 * fs).fill(0.3), new Float32Array(4 * fs).fill(3), new Float32Array(4 * fs).fill(0.3)]);
+    for (const options of [{}, { stageATargetOffsetDb: 0.5 }]) {
+      const out = limit(x, x, fs, { ceilingDbtp: -1, gainDb: 6 }, options);
+      let max = 0, sum = 0;
+      for (let i = 0; i < x.length; i++) {
+        const reduction = -ampToDb(out.left[i] / (g * x[i]));
+        max = Math.max(max, reduction);
+        sum += reduction;
+      }
+      // ≈ 17 dB in the loud part: running products of the gain underflow many times per hop there
+      expect(max).toBeGreaterThan(15);
+      if (options.stageATargetOffsetDb) expect(out.stats.correctedIntervals).toBeGreaterThan(0);
+      // float32 rounding of the output: < 1e-6 dB per sample
+      expect(Math.abs(out.stats.maxGainReductionDb - max)).toBeLessThan(1e-5);
+      // the statistics also count the rest of the last hop (< HOP samples, where the gain is exactly 1 again)
+      const mean = sum / x.length;
+      expect(out.stats.meanGainReductionDb).toBeLessThanOrEqual(mean + 1e-5);
+      expect(out.stats.meanGainReductionDb).toBeGreaterThanOrEqual((mean * x.length) / (x.length + HOP) - 1e-5);
+    }
   });
 });
 
