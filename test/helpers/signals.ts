@@ -75,17 +75,8 @@ export function fadeInOut(x: Float32Array, samples: number, shape: 'linear' | 'c
   return x;
 }
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../src/util/random.js';
+import { mulberry32 } from '../../src/util/random.js';
 
 /** White noise, uniform in [−amplitude, amplitude), reproducible from `seed`. */
 export function seededNoise(length: number, seed: number, amplitude = 1): Float32Array {

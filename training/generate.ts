@@ -1,0 +1,115 @@
+/**
+ * Self-supervised training data (after DeepAFx-ST, Steinmetz et al. 2022): for a song, two
+ * different excerpts A and B; B goes through the refmaster chain with moves drawn at random over
+ * their musical ranges and a random loudness; the model sees the analyzer's features of A (the
+ * "mix") and of processed B (the "reference") and must recover the moves. Because A and B differ,
+ * the model cannot copy sample-level detail: it has to learn what the moves do to the features.
+ *
+ * One example per line in a JSON-lines file; workers split the songs between them and every
+ * example's randomness comes from (seed, song, index), so the data does not depend on the number
+ * of workers or their timing.
+ */
+import { FEATURE_VERSION } from '../src/analysis/features.js';
+import { analyzeAudio } from '../src/analysis/analyze.js';
+import { measureLoudness } from '../src/analysis/loudness.js';
+import { defaultChain } from '../src/chain/load.js';
+import type { Chain } from '../src/chain/spec.js';
+import { RenderSession } from '../src/chain/render.js';
+import type { StereoAudio } from '../src/io/types.js';
+import { loudExcerpts, thresholdForReduction } from '../src/master/glue.js';
+import { applyMoves, MOVES, toUnit, type Moves } from '../src/assistant/params.js';
+import { mulberry32 } from '../src/util/random.js';
+import type { SourceSong, Split } from './sources.js';
+
+export interface Example {
+  song: string;
+  split: Split;
+  index: number;
+  featureVersion: number;
+  /** Analyzer features of excerpt A (the mix) and of processed B (the reference). */
+  mix: number[];
+  reference: number[];
+  /** The moves B was processed with, normalised to [0, 1] (params.ts order). */
+  moves: number[];
+  /** The loudness B was brought to, minus its own, LU. */
+  loudnessGainLu: number;
+}
+
+export interface GenerateOptions {
+  excerptS: number;
+  examplesPerSong: number;
+  seed: number;
+}
+
+export const DEFAULT_GENERATE: GenerateOptions = { excerptS: 10, examplesPerSong: 32, seed: 20261207 };
+/** Chance that a move is left neutral, so "leave it alone" is a proposal the model learns too. */
+const NEUTRAL_CHANCE = 0.25;
+const LOUDNESS_GAIN_LU: [number, number] = [-1, 8];
+const CEILING_DBTP = -1;
+
+/** A stable 32-bit hash of a string (FNV-1a), to seed each song's examples. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function excerpt(audio: StereoAudio, start: number, length: number): StereoAudio {
+  return { ...audio, left: audio.left.slice(start, start + length), right: audio.right.slice(start, start + length) };
+}
+
+export function drawMoves(rand: () => number): Moves {
+  const moves = {} as Moves;
+  for (const m of MOVES) {
+    const neutral = rand() < NEUTRAL_CHANCE;
+    moves[m.name] = neutral ? m.neutral : m.min + rand() * (m.max - m.min);
+  }
+  return moves;
+}
+
+/** The chain the references are rendered with: the master's base (high-pass, mono bass, limiter), the moves, and a loudness target. */
+export function trainingChain(audio: StereoAudio, moves: Moves, targetLufs: number): Chain {
+  const base = defaultChain();
+  base.stages.multiband.bypass = true;
+  base.stages.matchEq.bypass = true;
+  base.stages.limiter.ceilingDbtp = CEILING_DBTP;
+  base.stages.limiter.targetLufs = Math.min(-5, Math.max(-30, targetLufs));
+  base.stages.limiter.maxGainReductionDb = 12;
+  base.stages.output.format = 'float32';
+  const excerpts = loudExcerpts(audio);
+  return applyMoves(base, moves, { glueThreshold: (p, db) => thresholdForReduction(excerpts, p, audio.sampleRate, db) });
+}
+
+/** The examples of one song (deterministic from the seed and the song id). */
+export async function songExamples(song: SourceSong, audio: StereoAudio, opts: GenerateOptions): Promise<Example[]> {
+  const rand = mulberry32(hash(`${opts.seed}:${song.id}`));
+  const n = Math.round(opts.excerptS * audio.sampleRate);
+  const total = audio.left.length;
+  if (total < n + audio.sampleRate) return [];
+  const out: Example[] = [];
+  for (let index = 0; index < opts.examplesPerSong; index++) {
+    // A and B overlap as little as the song allows
+    const a = Math.floor(rand() * (total - n));
+    let b = Math.floor(rand() * (total - n));
+    if (total >= 2 * n) for (let tries = 0; tries < 8 && Math.abs(a - b) < n; tries++) b = Math.floor(rand() * (total - n));
+    const mix = excerpt(audio, a, n), source = excerpt(audio, b, n);
+    const sourceLufs = measureLoudness([source.left, source.right], source.sampleRate).integratedLufs;
+    const mixFeatures = analyzeAudio(mix).features.values;
+    const moves = drawMoves(rand);
+    const gain = LOUDNESS_GAIN_LU[0] + rand() * (LOUDNESS_GAIN_LU[1] - LOUDNESS_GAIN_LU[0]);
+    if (sourceLufs === null) continue;
+    const rendered = await new RenderSession(source).render(trainingChain(source, moves, sourceLufs + gain));
+    const reference: StereoAudio = { ...source, left: rendered.channels[0], right: rendered.channels[1], source: { ...source.source, lossy: false } };
+    out.push({
+      song: song.id,
+      split: song.split,
+      index,
+      featureVersion: FEATURE_VERSION,
+      mix: mixFeatures,
+      reference: analyzeAudio(reference).features.values,
+      moves: Array.from(toUnit(moves)),
+      loudnessGainLu: gain,
+    });
+  }
+  return out;
+}
