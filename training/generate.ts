@@ -12,12 +12,11 @@
 import { FEATURE_VERSION } from '../src/analysis/features.js';
 import { analyzeAudio } from '../src/analysis/analyze.js';
 import { measureLoudness } from '../src/analysis/loudness.js';
-import { defaultChain } from '../src/chain/load.js';
 import type { Chain } from '../src/chain/spec.js';
 import { RenderSession } from '../src/chain/render.js';
 import type { StereoAudio } from '../src/io/types.js';
-import { loudExcerpts, thresholdForReduction } from '../src/master/glue.js';
-import { applyMoves, MOVES, toUnit, type Moves } from '../src/assistant/params.js';
+import { assistantChain } from '../src/assistant/chain.js';
+import { MOVES, toUnit, type Moves } from '../src/assistant/params.js';
 import { mulberry32 } from '../src/util/random.js';
 import type { SourceSong, Split } from './sources.js';
 
@@ -69,15 +68,9 @@ export function drawMoves(rand: () => number): Moves {
 
 /** The chain the references are rendered with: the master's base (high-pass, mono bass, limiter), the moves, and a loudness target. */
 export function trainingChain(audio: StereoAudio, moves: Moves, targetLufs: number): Chain {
-  const base = defaultChain();
-  base.stages.multiband.bypass = true;
-  base.stages.matchEq.bypass = true;
-  base.stages.limiter.ceilingDbtp = CEILING_DBTP;
-  base.stages.limiter.targetLufs = Math.min(-5, Math.max(-30, targetLufs));
-  base.stages.limiter.maxGainReductionDb = 12;
-  base.stages.output.format = 'float32';
-  const excerpts = loudExcerpts(audio);
-  return applyMoves(base, moves, { glueThreshold: (p, db) => thresholdForReduction(excerpts, p, audio.sampleRate, db) });
+  const chain = assistantChain(audio, moves, { targetLufs: Math.min(-5, Math.max(-30, targetLufs)), ceilingDbtp: CEILING_DBTP, maxGainReductionDb: 12 });
+  chain.stages.output.format = 'float32';
+  return chain;
 }
 
 /** The examples of one song (deterministic from the seed and the song id). */

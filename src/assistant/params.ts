@@ -68,9 +68,22 @@ export interface ApplyContext {
   glueThreshold: (params: CompressorParams, reductionDb: number) => number;
 }
 
-/** Writes the moves into a copy of `base` (its other settings kept): EQ bands, glue, imager width, saturation, air. */
-export function applyMoves(base: Chain, moves: Moves, ctx: ApplyContext): Chain {
+/** The moves that shape tone and width, and those that shape dynamics (see master's combined mode). */
+export const TONE_MOVES: MoveName[] = ['lowShelfDb', 'lowMidDb', 'presenceDb', 'airDb', 'widthPercent'];
+export const DYNAMICS_MOVES: MoveName[] = ['glueReductionDb', 'glueRatio', 'saturationDb'];
+
+/**
+ * Writes the moves into a copy of `base` (its other settings kept): EQ bands, glue, imager width,
+ * saturation, air; `part` limits it to the tone or the dynamics moves (the rest keeps base's settings).
+ */
+export function applyMoves(base: Chain, moves: Moves, ctx: ApplyContext, part: 'all' | 'tone' | 'dynamics' = 'all'): Chain {
   const chain: Chain = structuredClone(base);
+  if (part !== 'dynamics') applyTone(chain, moves);
+  if (part !== 'tone') applyDynamics(chain, moves, ctx);
+  return chain;
+}
+
+function applyTone(chain: Chain, moves: Moves): void {
   const s = chain.stages;
   const bands = [
     { type: 'lowShelf' as const, frequencyHz: LOW_SHELF_HZ, gainDb: moves.lowShelfDb, q: 0.7 },
@@ -83,6 +96,13 @@ export function applyMoves(base: Chain, moves: Moves, ctx: ApplyContext): Chain 
   s.character.airFrequencyHz = AIR_HZ;
   s.character.airGainDb = round2(moves.airDb);
 
+  const width = Math.round(moves.widthPercent);
+  s.imager.bypass = false;
+  s.imager.widthPercent = s.imager.widthPercent.map((w, i) => (i === 0 ? w : width));
+}
+
+function applyDynamics(chain: Chain, moves: Moves, ctx: ApplyContext): void {
+  const s = chain.stages;
   const comp = s.compressor;
   comp.bypass = moves.glueReductionDb < NEGLIGIBLE_DB;
   comp.ratio = round2(moves.glueRatio);
@@ -93,15 +113,10 @@ export function applyMoves(base: Chain, moves: Moves, ctx: ApplyContext): Chain 
   comp.mixPercent = 100;
   if (!comp.bypass) comp.thresholdDb = ctx.glueThreshold(comp, moves.glueReductionDb);
 
-  const width = Math.round(moves.widthPercent);
-  s.imager.bypass = false;
-  s.imager.widthPercent = s.imager.widthPercent.map((w, i) => (i === 0 ? w : width));
-
   s.saturation.bypass = moves.saturationDb < NEGLIGIBLE_DB;
   s.saturation.type = 'tape';
   s.saturation.driveDb = round2(moves.saturationDb);
   s.saturation.mixPercent = 100;
-  return chain;
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

@@ -7,6 +7,7 @@ import { analyzeCommand } from './analyze-command.js';
 import { compareCommand } from './compare-command.js';
 import { masterCommand, type MasterCommandOptions } from './master-command.js';
 import { renderCommand } from './render-command.js';
+import { suggestCommand, type SuggestCommandOptions } from './suggest-command.js';
 import { reportError } from './run.js';
 import { TARGETS } from '../master/targets.js';
 import { VERSION } from '../util/version.js';
@@ -98,6 +99,29 @@ Examples:
   )
   .action(async (mix: string, opts: MasterCommandOptions) => {
     process.exitCode = await masterCommand(mix, opts);
+  });
+
+program
+  .command('suggest')
+  .description('ask the trained assistant for a mastering chain, with one reason per move')
+  .argument('<mix>', 'the finished stereo mix (any format analyze reads)')
+  .option('-r, --reference <file>', 'a mastered reference to move towards (repeatable)', collect)
+  .option('--target <name>', `without references: delivery target, ${Object.keys(TARGETS).join(', ')} (default spotify), with the style profile of released music`)
+  .option('--loudness <LUFS>', 'integrated loudness for the limiter (default: the references\' or the target\'s)')
+  .option('--ceiling <dBTP>', 'true-peak ceiling (default: the target\'s, -1 for spotify)')
+  .option('--model <file>', 'the ONNX model (default: models/assistant.onnx)')
+  .option('-o, --output <file>', 'write the proposed chain, for `refmaster render --chain`')
+  .option('--json', 'print the proposal, its reasons and the chain as JSON')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  refmaster suggest mix.wav                                 one-click proposal for Spotify (-14 LUFS, -1 dBTP)
+  refmaster suggest mix.wav -r ref.flac -o chain.json       move towards a reference, write the chain
+  refmaster render mix.wav --chain chain.json --set compressor.ratio=1.3 -o master.wav   then tweak and render`,
+  )
+  .action(async (mix: string, opts: SuggestCommandOptions) => {
+    process.exitCode = await suggestCommand(mix, opts);
   });
 
 program

@@ -32,6 +32,8 @@ export interface Decision {
   setting: string;
   /** Why, in plain words. */
   reason: string;
+  /** Who decided: the analytic matcher or the trained model (master/assist.ts). */
+  source?: 'analytic' | 'model';
 }
 
 export interface PlanOptions {
