@@ -83,6 +83,9 @@ program
   .option('--title <text>', 'title embedded in every deliverable (RIFF INFO and ID3)')
   .option('--artist <text>', 'artist embedded in every deliverable')
   .option('--isrc <code>', 'ISRC embedded in every deliverable, CC-XXX-YY-NNNNN (hyphens optional)')
+  .option('--assistant', 'use the trained model\'s proposal for the whole chain (the one-click path; without references it aims at the target with the style profile of released music)')
+  .option('--analytic', 'analytic matching only, no model (default with references: analytic tone and width, the model\'s glue and saturation)')
+  .option('--model <file>', 'the ONNX model (default: models/assistant.onnx)')
   .option('--chain-out <file>', 'write the chain used, for `refmaster render --chain` (the tweak loop)')
   .option('--report <file>', 'write the report as JSON')
   .option('--json', 'print the report as JSON instead of the summary')
@@ -95,6 +98,7 @@ Examples:
   refmaster master mix.wav -r ref.flac -o master.wav --chain-out chain.json match a reference
   refmaster master mix.wav -r a.mp3 -r b.flac --weights 2,1 --match eq=50,width=70 -o master.wav
   refmaster master mix.wav --target apple --deliver streaming,cd -o master.wav --report report.json
+  refmaster master mix.wav --assistant --target spotify -o master.wav      one click: the model's proposal
   refmaster render mix.wav --chain chain.json --set limiter.ceilingDbtp=-2 -o master2.wav   tweak afterwards`,
   )
   .action(async (mix: string, opts: MasterCommandOptions) => {

@@ -1,5 +1,6 @@
 /** `refmaster master MIX [--reference REF ...] [--target T] ... -o OUT`: the one command from mix to release files. */
 import { writeTextFile } from '../io/atomic.js';
+import type { AssistMode } from '../master/assist.js';
 import { master, type DeliverableKind } from '../master/master.js';
 import type { MatchStrengths } from '../master/plan.js';
 import { buildReport, type MasterReport, type TrackFigures } from '../master/report.js';
@@ -26,6 +27,9 @@ export interface MasterCommandOptions {
   title?: string;
   artist?: string;
   isrc?: string;
+  assistant?: boolean;
+  analytic?: boolean;
+  model?: string;
 }
 
 function number(text: string | undefined, what: string, min: number, max: number, unit: string): number | undefined {
@@ -63,6 +67,14 @@ function parseWeights(text: string | undefined, count: number): number[] | undef
   return w;
 }
 
+/** --assistant: the model's proposal alone; --analytic: no model; default: combined with references, the gentle chain without. */
+export function assistMode(opts: Pick<MasterCommandOptions, 'assistant' | 'analytic'>, references: number): AssistMode {
+  if (opts.assistant && opts.analytic) throw new UserError('--assistant and --analytic exclude each other');
+  if (opts.assistant) return 'model';
+  if (opts.analytic) return 'off';
+  return references > 0 ? 'combined' : 'off';
+}
+
 function row(label: string, tracks: TrackFigures[], get: (t: TrackFigures) => string): string {
   return `  ${label.padEnd(18)}${tracks.map((t) => get(t).padStart(13)).join('')}`;
 }
@@ -85,7 +97,9 @@ export function formatSummary(rep: MasterReport): string {
   const limiting = l.peakGainReductionDb !== null ? ` with ${fmt(l.peakGainReductionDb, 1, 'dB')} peak limiting` : '';
   out.push('', `Target ${fmt(l.targetLufs, 1, 'LUFS')}, ceiling ${fmt(l.ceilingDbtp, 1, 'dBTP')} (${l.source}): reached ${fmt(l.reachedLufs, 1, 'LUFS')}${limiting}${l.stoppedShort ? ', stopped short to protect the transients' : ''}`);
   out.push('', 'What was done:');
-  for (const d of rep.decisions) out.push(`  ${d.stage.padEnd(11)}${d.setting}: ${d.reason}`);
+  const tagged = rep.assistant.mode !== 'off';
+  if (tagged) out.push(`  (${rep.assistant.mode === 'model' ? 'the assistant model\'s proposal' : 'analytic matching for tone and width, the assistant model for glue and saturation'}; [model] / [match] says which decided)`);
+  for (const d of rep.decisions) out.push(`  ${d.stage.padEnd(11)}${tagged ? (d.source === 'model' ? '[model] ' : '[match] ') : ''}${d.setting}: ${d.reason}`);
   if (rep.mixPrep.length > 0) {
     out.push('', 'Mix-prep:');
     for (const w of rep.mixPrep) out.push(`  ${w.code}: ${w.message}${w.effect ? ` Here: ${w.effect}.` : ''}`);
@@ -119,6 +133,8 @@ export async function masterCommand(mix: string, opts: MasterCommandOptions): Pr
     maxEqDb: number(opts.maxEq, '--max-eq', 0, 12, 'dB') ?? 6,
     maxGlueDb: number(opts.maxGlue, '--max-glue', 0, 12, 'dB') ?? 3,
     limiter: opts.limiter,
+    assistant: assistMode(opts, references.length),
+    modelPath: opts.model,
     onProgress: (what) => progress(`${what}…`),
   });
   const report = buildReport(result, strengths);

@@ -16,6 +16,8 @@ import { validateReleaseTags } from '../io/metadata.js';
 import type { ReleaseTags, StereoAudio } from '../io/types.js';
 import { writeWavFile } from '../io/wav-encode.js';
 import { AudioFileError, UserError } from '../util/errors.js';
+import type { Moves } from '../assistant/params.js';
+import { assist, type AssistMode } from './assist.js';
 import { thresholdForReduction, loudExcerpts } from './glue.js';
 import { planChain, type Decision, type MatchStrengths } from './plan.js';
 import { combineProfiles, measureProfile, type MatchProfile } from './profile.js';
@@ -40,6 +42,10 @@ export interface MasterOptions {
   maxEqDb: number;
   maxGlueDb: number;
   limiter: boolean;
+  /** The trained model's part (assist.ts): off (analytic only), model (its proposal alone) or combined. */
+  assistant?: AssistMode;
+  /** ONNX model file (default models/assistant.onnx). */
+  modelPath?: string;
   onProgress?: (what: string) => void;
 }
 
@@ -80,6 +86,8 @@ export interface MasterResult {
   warnings: string[];
   render: Omit<RenderResult, 'channels'>;
   deliverables: Deliverable[];
+  /** What the model proposed and how it was used (mode off: not used). */
+  assistant: { mode: AssistMode; moves: Moves | null; model: string | null };
 }
 
 /** Shortest mix or reference that gives a meaningful loudness range and balance. */
@@ -162,7 +170,7 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
 
   step('planning the chain');
   const excerpts = loudExcerpts(mixAudio);
-  const plan = planChain(mixProfile, {
+  const analyticPlan = planChain(mixProfile, {
     reference,
     strengths: opts.strengths,
     maxEqDb: opts.maxEqDb,
@@ -171,6 +179,13 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
     glueThreshold: (params, reductionDb) => thresholdForReduction(excerpts, params, mixAudio.sampleRate, reductionDb),
     sampleRate: mixAudio.sampleRate,
   });
+  if (opts.assistant && opts.assistant !== 'off') step('asking the assistant model');
+  const assisted = await assist({
+    mode: opts.assistant ?? 'off', modelPath: opts.modelPath, mixAudio, mixFeatures: mixReport.features.values,
+    referenceFeatures: refReports.map((r) => r.features.values), referenceWeights: opts.referenceWeights, plan: analyticPlan,
+  });
+  const plan = assisted.plan;
+  warnings.push(...assisted.warnings);
   notes.push(...plan.notes);
 
   const session = new RenderSession(mixAudio);
@@ -215,6 +230,7 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
     warnings,
     render,
     deliverables,
+    assistant: { mode: assisted.mode, moves: assisted.suggestion?.moves ?? null, model: assisted.suggestion?.model ?? null },
   };
 }
 

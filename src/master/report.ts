@@ -46,6 +46,8 @@ export interface MasterReport {
   warnings: string[];
   notes: string[];
   chain: Chain;
+  /** The trained model's part: mode off (not used), model (its proposal alone) or combined; its moves. */
+  assistant: MasterResult['assistant'];
 }
 
 const EFFECTS: Record<string, string> = {
@@ -112,5 +114,6 @@ export function buildReport(r: MasterResult, strengths: MatchStrengths): MasterR
     warnings: r.warnings,
     notes: r.notes,
     chain: r.chain,
+    assistant: r.assistant,
   };
 }
