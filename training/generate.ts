@@ -42,7 +42,7 @@ export interface GenerateOptions {
 
 export const DEFAULT_GENERATE: GenerateOptions = { excerptS: 10, examplesPerSong: 32, seed: 20261207 };
 /** Chance that a move is left neutral, so "leave it alone" is a proposal the model learns too. */
-const NEUTRAL_CHANCE = 0.25;
+export const NEUTRAL_CHANCE = 0.25;
 const LOUDNESS_GAIN_LU: [number, number] = [-1, 8];
 const CEILING_DBTP = -1;
 
