@@ -24,9 +24,11 @@ export interface TrainOptions {
   seed: number;
   /** Stop when the validation loss has not improved for this many epochs. */
   patience: number;
+  /** Weight decay on the kernels (L2, per weight). */
+  l2: number;
 }
 
-export const DEFAULT_TRAIN: TrainOptions = { hidden: [128, 64], epochs: 300, batchSize: 64, learningRate: 1e-3, seed: 7, patience: 40 };
+export const DEFAULT_TRAIN: TrainOptions = { hidden: [128, 64], epochs: 300, batchSize: 64, learningRate: 1e-3, seed: 7, patience: 40, l2: 1e-4 };
 export const MODEL_PATH = join(REPO, 'models/assistant.onnx');
 export const META_PATH = join(REPO, 'models/assistant.meta.json');
 /** Held-out examples shipped with the model for the CI test. */
@@ -57,13 +59,28 @@ export function maePerMove(pred: Float32Array[], truth: Float32Array[]): number[
   return MOVE_NAMES.map((_, j) => pred.reduce((s, p, i) => s + Math.abs(p[j] - truth[i][j]), 0) / Math.max(1, pred.length));
 }
 
+const RATIO = MOVE_NAMES.indexOf('glueRatio'), GLUE = MOVE_NAMES.indexOf('glueReductionDb');
+
+/**
+ * Per-example, per-move loss weights: a move counts by how much it can change the sound. The ratio
+ * of a compressor that barely works changes nothing audible, so its error counts in proportion to
+ * the glue's gain reduction (after the audio-domain losses of Peladeau & Peeters 2023, in the cheap
+ * form of a parameter loss weighted by the move's effect).
+ */
+function moveWeights(y: Float32Array): Float32Array {
+  const w = new Float32Array(y.length).fill(1);
+  w[RATIO] = 0.1 + y[GLUE];
+  return w;
+}
+
 function tensors(m: Matrix, mean: Float32Array, scale: Float32Array) {
   const F = mean.length;
   const xs = new Float32Array(m.x.length * F);
   m.x.forEach((r, i) => { for (let j = 0; j < F; j++) xs[i * F + j] = (r[j] - mean[j]) / scale[j]; });
-  const ys = new Float32Array(m.y.length * MOVES.length);
-  m.y.forEach((r, i) => ys.set(r, i * MOVES.length));
-  return { x: tf.tensor2d(xs, [m.x.length, F]), y: tf.tensor2d(ys, [m.y.length, MOVES.length]) };
+  const ys = new Float32Array(m.y.length * MOVES.length), ws = new Float32Array(ys.length);
+  m.y.forEach((r, i) => { ys.set(r, i * MOVES.length); ws.set(moveWeights(r), i * MOVES.length); });
+  const shape: [number, number] = [m.y.length, MOVES.length];
+  return { x: tf.tensor2d(xs, [m.x.length, F]), y: tf.tensor2d(ys, shape), w: tf.tensor2d(ws, shape) };
 }
 
 export async function train(examples: Example[], opts: TrainOptions = DEFAULT_TRAIN, log: (s: string) => void = () => {}) {
@@ -87,14 +104,16 @@ export async function train(examples: Example[], opts: TrainOptions = DEFAULT_TR
     for (let b = 0; b < n; b += opts.batchSize) {
       const idx = tf.tensor1d(order.slice(b, b + opts.batchSize), 'int32');
       const loss = optimizer.minimize(() => tf.tidy(() => {
-        const xb = tf.gather(trainT.x, idx), yb = tf.gather(trainT.y, idx);
-        return tf.losses.meanSquaredError(yb, model.apply(xb) as tf.Tensor) as tf.Scalar;
+        const xb = tf.gather(trainT.x, idx), yb = tf.gather(trainT.y, idx), wb = tf.gather(trainT.w, idx);
+        const fit = tf.losses.meanSquaredError(yb, model.apply(xb) as tf.Tensor, wb);
+        const decay = model.layers.reduce((s, l) => s.add(tf.sum(tf.square(l.getWeights()[0]))), tf.scalar(0));
+        return fit.add(decay.mul(opts.l2)) as tf.Scalar;
       }), true) as tf.Scalar;
       sum += loss.dataSync()[0] * idx.shape[0];
       loss.dispose();
       idx.dispose();
     }
-    const val = tf.tidy(() => tf.losses.meanSquaredError(valT.y, model.predict(valT.x) as tf.Tensor).dataSync()[0]);
+    const val = tf.tidy(() => tf.losses.meanSquaredError(valT.y, model.predict(valT.x) as tf.Tensor, valT.w).dataSync()[0]);
     history.push({ epoch, train: sum / n, val });
     if (val < best.loss) {
       best.weights.forEach((w) => w.dispose());
