@@ -1,9 +1,11 @@
 /**
  * Self-supervised training data (after DeepAFx-ST, Steinmetz et al. 2022): for a song, two
- * different excerpts A and B; B goes through the refmaster chain with moves drawn at random over
+ * excerpts A and B a few seconds apart; B goes through the refmaster chain with moves drawn at random over
  * their musical ranges and a random loudness; the model sees the analyzer's features of A (the
  * "mix") and of processed B (the "reference") and must recover the moves. Because A and B differ,
  * the model cannot copy sample-level detail: it has to learn what the moves do to the features.
+ * DeepAFx-ST takes excerpts anywhere in the song, but it trains on far more data: here the
+ * sections' own differences drowned the moves (see maxShiftS).
  *
  * One example per line in a JSON-lines file; workers split the songs between them and every
  * example's randomness comes from (seed, song, index), so the data does not depend on the number
@@ -36,11 +38,13 @@ export interface Example {
 
 export interface GenerateOptions {
   excerptS: number;
+  /** Largest offset of B from A, s. */
+  maxShiftS: number;
   examplesPerSong: number;
   seed: number;
 }
 
-export const DEFAULT_GENERATE: GenerateOptions = { excerptS: 10, examplesPerSong: 32, seed: 20261207 };
+export const DEFAULT_GENERATE: GenerateOptions = { excerptS: 10, maxShiftS: 3, examplesPerSong: 32, seed: 20261207 };
 /** Chance that a move is left neutral, so "leave it alone" is a proposal the model learns too. */
 export const NEUTRAL_CHANCE = 0.25;
 const LOUDNESS_GAIN_LU: [number, number] = [-1, 8];
@@ -81,10 +85,12 @@ export async function songExamples(song: SourceSong, audio: StereoAudio, opts: G
   if (total < n + audio.sampleRate) return [];
   const out: Example[] = [];
   for (let index = 0; index < opts.examplesPerSong; index++) {
-    // A and B overlap as little as the song allows
+    // B is A moved by up to ±MAX_SHIFT_S: different samples, nearly the same music, so that the
+    // features' differences come from the moves rather than from another section of the song
+    // (measured: two 10 s excerpts anywhere in a song differ by 4–8 dB per band, more than the moves)
     const a = Math.floor(rand() * (total - n));
-    let b = Math.floor(rand() * (total - n));
-    if (total >= 2 * n) for (let tries = 0; tries < 8 && Math.abs(a - b) < n; tries++) b = Math.floor(rand() * (total - n));
+    const shift = Math.round((2 * rand() - 1) * opts.maxShiftS * audio.sampleRate);
+    const b = Math.min(total - n, Math.max(0, a + shift));
     const mix = excerpt(audio, a, n), source = excerpt(audio, b, n);
     const sourceLufs = measureLoudness([source.left, source.right], source.sampleRate).integratedLufs;
     const mixFeatures = analyzeAudio(mix).features.values;
