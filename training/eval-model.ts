@@ -1,8 +1,9 @@
 /**
  * `npm run eval:model`: the honest evaluation of the assistant model on the held-out (test) songs.
  *
- * 1. Parameter error: on synthetic pairs of the test songs (excerpt A as the mix; another excerpt B
- *    rendered with known random moves as the reference, as in training but with another seed), the
+ * 1. Parameter error: on synthetic pairs of the test songs (excerpt A as the mix; excerpt B, a few
+ *    seconds away, rendered with known random moves as the reference, as in training but with
+ *    another seed), the
  *    normalised MAE per move of the model, against predicting the training mean.
  * 2. Match error after rendering (what a user hears), for the unprocessed mix, the gentle default
  *    chain (high-pass, light glue, limiter to the reference's loudness: `master --match
@@ -31,8 +32,8 @@ import { fillGaps, smooth, type MatchStrengths } from '../src/master/plan.js';
 import { measureProfile, type MatchProfile } from '../src/master/profile.js';
 import { dbToPower } from '../src/util/db.js';
 import { mulberry32 } from '../src/util/random.js';
-import { drawMoves, NEUTRAL_CHANCE, trainingChain } from './generate.js';
-import { loadSources, REPO } from './sources.js';
+import { DEFAULT_GENERATE, drawMoves, NEUTRAL_CHANCE, trainingChain } from './generate.js';
+import { loadSources, MANIFEST, REPO } from './sources.js';
 
 const EXCERPT_S = 15;
 const PAIRS_PER_SONG = 3;
@@ -86,8 +87,8 @@ function excerpt(a: StereoAudio, start: number, n: number): StereoAudio {
   return { ...a, left: a.left.slice(start, start + n), right: a.right.slice(start, start + n) };
 }
 
-async function buildPairs(dir: string): Promise<Pair[]> {
-  const test = loadSources().filter((s) => s.split === 'test');
+async function buildPairs(dir: string, manifest: string): Promise<Pair[]> {
+  const test = loadSources(manifest).filter((s) => s.split === 'test');
   const pairs: Pair[] = [];
   for (const song of test) {
     const audio = await decodeFile(song.path);
@@ -95,7 +96,9 @@ async function buildPairs(dir: string): Promise<Pair[]> {
     if (total < n + audio.sampleRate) continue;
     const rand = mulberry32(EVAL_SEED + pairs.length);
     for (let k = 0; k < PAIRS_PER_SONG; k++) {
-      const a = Math.floor(rand() * (total - n)), b = Math.floor(rand() * (total - n));
+      // the training protocol (generate.ts): B a few seconds from A, so the parameters are recoverable
+      const a = Math.floor(rand() * (total - n));
+      const b = Math.min(total - n, Math.max(0, a + Math.round((2 * rand() - 1) * DEFAULT_GENERATE.maxShiftS * audio.sampleRate)));
       const mix = excerpt(audio, a, n), src = excerpt(audio, b, n);
       const lufs = measureLoudness([src.left, src.right], src.sampleRate).integratedLufs;
       if (lufs === null) continue;
@@ -121,7 +124,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'refmaster-eval-model-'));
   const model = await loadAssistantModel();
-  const pairs = await buildPairs(dir);
+  const m = process.argv.indexOf('--manifest');
+  const pairs = await buildPairs(dir, m >= 0 ? process.argv[m + 1] : MANIFEST);
   process.stderr.write(`${pairs.length} pairs (${pairs.filter((p) => p.kind === 'synthetic').length} synthetic, ${pairs.filter((p) => p.kind === 'real').length} real)\n`);
   const results: { pair: Pair; metrics: Record<Candidate, PairMetrics>; predicted?: number[] }[] = [];
   for (const pair of pairs) {
