@@ -173,6 +173,14 @@ function run(cmd, args, opts = {}) {
   return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
 }
 
+// Renderers run without CAP_SYS_NICE and with RLIMIT_RTPRIO 0: as root, LMMS otherwise switches its
+// main thread to SCHED_FIFO, which would starve everything else on a shared machine.
+const HAVE_SETPRIV = spawnSync('setpriv', ['--version']).status === 0;
+function render(cmd, args, opts) {
+  if (!HAVE_SETPRIV) return run('prlimit', ['--rtprio=0:0', '--', cmd, ...args], opts);
+  return run('setpriv', ['--bounding-set=-sys_nice', '--inh-caps=-sys_nice', '--', 'prlimit', '--rtprio=0:0', '--', cmd, ...args], opts);
+}
+
 function dpkgVersion(pkg) {
   const r = run('dpkg-query', ['-W', '-f=${Status}|${Version}', pkg]);
   if (r.code !== 0) return null;
@@ -360,7 +368,9 @@ function filterChain(channels, lenS) {
   const parts = [];
   if (channels === 1) parts.push('pan=stereo|c0=c0|c1=c0');
   else if (channels !== 2) return null;
-  parts.push('aresample=44100:resampler=soxr:precision=28');
+  // Double-precision samples from here on: the static gain is applied before the one conversion to
+  // integer PCM (else the output format, negotiated backwards, would clip the render first).
+  parts.push('aresample=44100:resampler=soxr:precision=28', 'aformat=sample_fmts=dbl');
   if (lenS !== undefined) parts.push(`atrim=end_sample=${Math.round(lenS * 44100)}`);
   return parts;
 }
@@ -550,22 +560,28 @@ function main() {
         tool = 'ffmpeg (decode)';
       } else if (cand.method === 'fluidsynth') {
         src = join(work, 'render.wav');
-        const r = run('fluidsynth', ['-ni', '-q', '-F', src, '-r', '44100', '-T', 'wav', '-O', 'float', '/usr/share/sounds/sf2/FluidR3_GM.sf2', cand.input], { env });
+        const r = render('fluidsynth', ['-ni', '-q', '-F', src, '-r', '44100', '-T', 'wav', '-O', 'float', '/usr/share/sounds/sf2/FluidR3_GM.sf2', cand.input], { env });
         if (r.code !== 0 || !existsSync(src)) { fail(`fluidsynth failed (${r.code ?? r.signal}): ${r.stderr.trim().slice(-200)}`); continue; }
         tool = 'fluidsynth + FluidR3_GM.sf2 (44.1 kHz float)';
       } else if (cand.method === 'mscore3') {
         src = join(work, 'render.wav');
-        const r = run('mscore3', ['-o', src, cand.input], { env });
+        const r = render('mscore3', ['-o', src, cand.input], { env });
         if (r.code !== 0 || !existsSync(src)) { fail(`mscore3 failed (${r.code ?? r.signal}): ${r.stderr.trim().slice(-200)}`); continue; }
         tool = 'mscore3 -o (MuseScore_General sound font)';
       } else if (cand.method === 'lmms') {
         src = join(work, 'render.wav');
-        const r = run('lmms', ['--allowroot', 'render', cand.input, '-a', '-f', 'wav', '-s', '44100', '-i', 'sincfastest', '-o', src], { env });
+        const r = render('lmms', ['--allowroot', 'render', cand.input, '-a', '-f', 'wav', '-s', '44100', '-i', 'sincfastest', '-o', src], { env });
         if (r.code !== 0 || !existsSync(src)) { fail(`lmms render failed (${r.code ?? r.signal}): ${(r.stderr + r.stdout).trim().slice(-200)}`); continue; }
         tool = 'lmms render (32-bit float, 44.1 kHz)';
       }
       // 3. Excerpt: the middle of the musically active part, at most 60 s.
-      const info = probe(src);
+      let info = probe(src);
+      if ((!info || !(info.durationS > 0)) && /\.ogg$/i.test(src)) {
+        // A few Vorbis files have a comment header ffmpeg rejects; libvorbis (oggdec) reads them.
+        const dec = join(work, 'oggdec.wav');
+        const r = run('oggdec', ['-Q', '-o', dec, src]);
+        if (r.code === 0 && existsSync(dec)) { src = dec; info = probe(src); tool = 'oggdec (libvorbis, 16-bit) + ffmpeg'; }
+      }
       if (!info || !(info.durationS > 0)) { fail('unreadable audio (ffprobe)'); continue; }
       if (!filterChain(info.channels)) { fail(`${info.channels} channels`); continue; }
       const span = activeSpan(src, info.durationS);
@@ -626,6 +642,13 @@ function main() {
 
   const all = writeManifest();
   rmSync(tmpDir, { recursive: true, force: true });
+  // Files of songs no longer selected (a cap reached by others, a changed rule) are removed, so that
+  // the cache holds what the manifest lists and nothing else.
+  const keep = new Set(entries.map((e) => e.id));
+  for (const f of readdirSync(metaDir)) {
+    const id = f.replace(/\.json$/, '');
+    if (!keep.has(id)) { rmSync(join(metaDir, f), { force: true }); rmSync(join(args.cache, `${id}.wav`), { force: true }); log(`removed ${id} (no longer selected)`); }
+  }
   const count = (f) => all.reduce((m, e) => ((m[f(e)] = (m[f(e)] ?? 0) + 1), m), {});
   let bytes = 0;
   for (const f of readdirSync(args.cache)) if (f.endsWith('.wav')) bytes += statSync(join(args.cache, f)).size;

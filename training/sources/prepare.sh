@@ -56,7 +56,7 @@ EOF
 printf '%s\n' "$EXCLUDED" > "$CACHE/.excluded.txt"
 
 # Tools, then the music packages (about 1 GB of downloads in all on a fresh Debian 12 machine).
-TOOLS=(ffmpeg unzip lmms lmms-common musescore3 musescore3-common musescore-general-soundfont-small
+TOOLS=(ffmpeg unzip vorbis-tools lmms lmms-common musescore3 musescore3-common musescore-general-soundfont-small
        fluidsynth fluid-soundfont-gm)
 MUSIC=(openttd-openmsx planetblupi-music-midi wesnoth-1.16-music nexuiz-music ufoai-music
        singularity-music warzone2100-music hyperrogue-music asc-music
