@@ -52,6 +52,16 @@ const LICENSE_FALLBACK = {
   'fretsonfire-songs-sectoid': 'Expat',
   'fretsonfire-songs-muldjord': 'CC-BY-SA-3.0',
 };
+// Where the package ships a more specific licence file next to the music than its Debian copyright
+// file says (that one gives only "Files: *").
+const LICENSE_OVERRIDE = [
+  {
+    package: 'warzone2100-music',
+    re: /^games\/warzone2100\/music\/albums\/(aftermath|legacy)_soundtrack\/(?!track3_enhanced)/,
+    license: 'CC-BY-SA-3.0+ or GPL-2+',
+    copyright: '2019-2022 LupusMechanicus (album license.txt)',
+  },
+];
 const FAMILY = {
   'lmms-common': 'lmms',
   'musescore3-common': 'musescore',
@@ -266,6 +276,8 @@ export function licenseOf(pkg, originalPath) {
 
 /** Licence and copyright line of the last DEP-5 paragraph matching the file (the fallback otherwise). */
 export function licenseInfo(pkg, originalPath) {
+  const o = LICENSE_OVERRIDE.find((x) => x.package === pkg && x.re.test(originalPath));
+  if (o) return { license: o.license, copyright: o.copyright };
   const paras = dep5(pkg);
   // A zip member is looked up as if it lay in the archive's folder (that is how upstream ships it).
   const [outer, member] = originalPath.split('!');
@@ -525,6 +537,9 @@ function main() {
       if (meta.originalPath === originalPath) {
         meta.split = splitOf(key); // the rules of this version of the script, not of the run that made the file
         meta.songKey = key;
+        const lic = licenseInfo(pkg, originalPath);
+        meta.license = lic.license;
+        if (lic.copyright) meta.copyright = lic.copyright;
         entries.push(meta); seenKeys.add(key); usedIds.add(id);
         countPerPackage[pkg] = (countPerPackage[pkg] ?? 0) + 1;
         continue;
