@@ -492,6 +492,9 @@ function main() {
   }
 
   const versions = {};
+  for (const pkg of Object.keys(FAMILY)) {
+    if (pkg !== 'musescore-common' && !dpkgVersion(pkg)) log(`warning: package ${pkg} is not installed: its songs are left out`);
+  }
   const candidates = gatherCandidates();
   const entries = [];
   const skipped = [];
@@ -686,6 +689,9 @@ function main() {
     skipped,
   };
   writeJson(join(args.cache, 'report.json'), report);
+  // One line per run, so the time of the run that did the work is kept after quick reruns.
+  const { skipped: _s, ...summary } = report;
+  appendFileSync(join(args.cache, 'runs.jsonl'), `${JSON.stringify(summary)}\n`);
   log(`prepare: ${all.length} songs (${report.minutes} min), ${JSON.stringify(report.perSplit)}, ${(bytes / 1e9).toFixed(2)} GB of WAV, ${report.secondsThisRun} s`);
 }
 
