@@ -17,8 +17,8 @@ import { measureLoudness } from '../src/analysis/loudness.js';
 import type { Chain } from '../src/chain/spec.js';
 import { RenderSession } from '../src/chain/render.js';
 import type { StereoAudio } from '../src/io/types.js';
-import { assistantChain } from '../src/assistant/chain.js';
-import { MOVES, toUnit, type Moves } from '../src/assistant/params.js';
+import { assistantBase, assistantChain } from '../src/assistant/chain.js';
+import { applyMoves, MOVES, neutralMoves, TONE_MOVES, toUnit, type Moves } from '../src/assistant/params.js';
 import { mulberry32 } from '../src/util/random.js';
 import type { SourceSong, Split } from './sources.js';
 
@@ -47,6 +47,8 @@ export interface GenerateOptions {
 export const DEFAULT_GENERATE: GenerateOptions = { excerptS: 10, maxShiftS: 3, examplesPerSong: 32, seed: 20261207 };
 /** Chance that a move is left neutral, so "leave it alone" is a proposal the model learns too. */
 export const NEUTRAL_CHANCE = 0.25;
+/** Share of examples whose mix side gets its own tone and width (mixTone). */
+const MIX_TONE_CHANCE = 0.7;
 const LOUDNESS_GAIN_LU: [number, number] = [-1, 8];
 const CEILING_DBTP = -1;
 
@@ -78,6 +80,41 @@ export function trainingChain(audio: StereoAudio, moves: Moves, targetLufs: numb
 }
 
 /** The examples of one song (deterministic from the seed and the song id). */
+/**
+ * The mix side's own tone and width, so that training sees mixes that differ from the reference by
+ * more than the reference's moves (as real pairs do: the style profile, another song): A goes
+ * through φ (EQ, air, width; no dynamics, no limiter) and the target becomes the move from A to the
+ * reference, θ − φ for the dB moves and θ / φ for width, clamped to the ranges. EQ bands at the same
+ * frequencies and Q add in dB, so θ − φ undoes φ and adds θ, as far as the ranges allow.
+ */
+export function mixTone(rand: () => number): Moves {
+  const phi = neutralMoves();
+  for (const m of MOVES) if (TONE_MOVES.includes(m.name)) phi[m.name] = m.min + rand() * (m.max - m.min);
+  return phi;
+}
+
+export function relativeMoves(theta: Moves, phi: Moves): Moves {
+  const out = { ...theta };
+  for (const m of MOVES) {
+    if (!TONE_MOVES.includes(m.name)) continue;
+    const v = m.name === 'widthPercent' ? (100 * theta.widthPercent) / phi.widthPercent : theta[m.name] - phi[m.name];
+    out[m.name] = Math.min(m.max, Math.max(m.min, v));
+  }
+  return out;
+}
+
+function toneChain(phi: Moves): Chain {
+  const chain = assistantBase({ targetLufs: null, ceilingDbtp: -1, maxGainReductionDb: 4 });
+  const s = chain.stages;
+  s.eq.highpassSlopeDbPerOct = 0;
+  s.imager.monoBelowHz = 0;
+  s.compressor.bypass = true;
+  s.limiter.bypass = true;
+  s.output.format = 'float32';
+  return applyMoves(chain, phi, { glueThreshold: () => 0 }, 'tone');
+}
+
+/** The examples of one song (deterministic from the seed and the song id). */
 export async function songExamples(song: SourceSong, audio: StereoAudio, opts: GenerateOptions): Promise<Example[]> {
   const rand = mulberry32(hash(`${opts.seed}:${song.id}`));
   const n = Math.round(opts.excerptS * audio.sampleRate);
@@ -85,28 +122,33 @@ export async function songExamples(song: SourceSong, audio: StereoAudio, opts: G
   if (total < n + audio.sampleRate) return [];
   const out: Example[] = [];
   for (let index = 0; index < opts.examplesPerSong; index++) {
-    // B is A moved by up to ±MAX_SHIFT_S: different samples, nearly the same music, so that the
+    // B is A moved by up to ±maxShiftS: different samples, nearly the same music, so that the
     // features' differences come from the moves rather than from another section of the song
     // (measured: two 10 s excerpts anywhere in a song differ by 4–8 dB per band, more than the moves)
     const a = Math.floor(rand() * (total - n));
     const shift = Math.round((2 * rand() - 1) * opts.maxShiftS * audio.sampleRate);
     const b = Math.min(total - n, Math.max(0, a + shift));
-    const mix = excerpt(audio, a, n), source = excerpt(audio, b, n);
+    let mix = excerpt(audio, a, n);
+    const source = excerpt(audio, b, n);
     const sourceLufs = measureLoudness([source.left, source.right], source.sampleRate).integratedLufs;
-    const mixFeatures = analyzeAudio(mix).features.values;
-    const moves = drawMoves(rand);
+    const theta = drawMoves(rand);
     const gain = LOUDNESS_GAIN_LU[0] + rand() * (LOUDNESS_GAIN_LU[1] - LOUDNESS_GAIN_LU[0]);
+    const phi = rand() < MIX_TONE_CHANCE ? mixTone(rand) : neutralMoves();
     if (sourceLufs === null) continue;
-    const rendered = await new RenderSession(source).render(trainingChain(source, moves, sourceLufs + gain));
+    if (TONE_MOVES.some((m) => phi[m] !== neutralMoves()[m])) {
+      const toned = await new RenderSession(mix).render(toneChain(phi));
+      mix = { ...mix, left: toned.channels[0], right: toned.channels[1] };
+    }
+    const rendered = await new RenderSession(source).render(trainingChain(source, theta, sourceLufs + gain));
     const reference: StereoAudio = { ...source, left: rendered.channels[0], right: rendered.channels[1], source: { ...source.source, lossy: false } };
     out.push({
       song: song.id,
       split: song.split,
       index,
       featureVersion: FEATURE_VERSION,
-      mix: mixFeatures,
+      mix: analyzeAudio(mix).features.values,
       reference: analyzeAudio(reference).features.values,
-      moves: Array.from(toUnit(moves)),
+      moves: Array.from(toUnit(relativeMoves(theta, phi))),
       loudnessGainLu: gain,
     });
   }
