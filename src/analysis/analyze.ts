@@ -7,12 +7,12 @@ import type { SourceInfo, StereoAudio } from '../io/types.js';
 import { ampToDb, finiteOrNull, powerToDb } from '../util/db.js';
 import type { SpectralDescriptors } from './descriptors.js';
 import { extractFeatures, type FeatureVector } from './features.js';
-import { kWeightedSubBlocks, loudnessFromSubBlocks, percentileSorted } from './loudness.js';
-import { scanSamples } from './samples.js';
+import { kWeightedSubBlocks, loudnessFromSubBlocks, percentileSorted, type LoudnessResult } from './loudness.js';
+import { scanSamples, type SampleStats } from './samples.js';
 import { analyzeSpectrum } from './spectrum.js';
 import { measureStereoTime } from './stereo.js';
-import { measureTruePeak } from './truepeak.js';
-import { mixPrepWarnings, type Warning } from './warnings.js';
+import { measureTruePeak, type TruePeakResult } from './truepeak.js';
+import { mixPrepWarnings, type Warning, type WarningInputs } from './warnings.js';
 
 export interface AnalysisReport {
   file: string;
@@ -101,6 +101,34 @@ function timed<T>(stage: AnalysisStage, opts: AnalyzeOptions | undefined, fn: ()
 
 const dbOrNull = (amplitude: number) => finiteOrNull(ampToDb(amplitude));
 
+/**
+ * What the mix-prep warnings are decided on, from the loudness, true peak and sample scan of `audio`
+ * (analyzeAudio's own measurements, or the same ones made by a caller that needs only these).
+ */
+export function mixPrepInputs(audio: StereoAudio, loud: LoudnessResult, tp: TruePeakResult, samples: SampleStats): WarningInputs {
+  const { left, sampleRate } = audio;
+  const samplePeakDbfs = dbOrNull(Math.max(samples.peak[0], samples.peak[1]));
+  const truePeakDbtp = finiteOrNull(tp.truePeakDbtp);
+  const dc = Math.max(Math.abs(samples.dc[0]), Math.abs(samples.dc[1]));
+  return {
+    source: audio.source,
+    durationS: left.length / sampleRate,
+    samplePeakDbfs,
+    truePeakDbtp,
+    interSampleOvers: tp.interSampleOvers,
+    clippedRuns: samples.clippedRuns,
+    clippedSamples: samples.clippedSamples,
+    longestClipRun: samples.longestClipRun,
+    dcDbfs: dbOrNull(dc),
+    leadingSilenceS: (samples.activeStart ?? left.length) / sampleRate,
+    trailingSilenceS: samples.activeEnd === null ? 0 : (left.length - samples.activeEnd) / sampleRate,
+    integratedLufs: loud.integratedLufs,
+    plrDb: truePeakDbtp !== null && loud.integratedLufs !== null ? truePeakDbtp - loud.integratedLufs : null,
+    nearPeakShare: samples.nearPeakShare,
+    loudnessRangeLu: loud.loudnessRangeLu,
+  };
+}
+
 export function analyzeAudio(audio: StereoAudio, options?: AnalyzeOptions): AnalysisReport {
   const { left, right, sampleRate, source } = audio;
   const durationS = left.length / sampleRate;
@@ -112,12 +140,11 @@ export function analyzeAudio(audio: StereoAudio, options?: AnalyzeOptions): Anal
   const stereoTime = timed('stereo', options, () => measureStereoTime(left, right, kBlocks, loud.integratedLufs));
   const spec = timed('spectrum', options, () => analyzeSpectrum(left, right, sampleRate));
 
+  const w = mixPrepInputs(audio, loud, tp, samples);
+  const { samplePeakDbfs, truePeakDbtp, plrDb, leadingSilenceS, trailingSilenceS } = w;
   const samplePeak = Math.max(samples.peak[0], samples.peak[1]);
-  const samplePeakDbfs = dbOrNull(samplePeak);
-  const truePeakDbtp = finiteOrNull(tp.truePeakDbtp);
   const meanSquare = (samples.meanSquare[0] + samples.meanSquare[1]) / 2;
   const crestDb = samplePeak > 0 ? ampToDb(samplePeak) - powerToDb(meanSquare) : null;
-  const plrDb = truePeakDbtp !== null && loud.integratedLufs !== null ? truePeakDbtp - loud.integratedLufs : null;
 
   const active = Float64Array.from(loud.shortTermLufs.filter((v) => v > -70)).sort();
   const stPercentile = (p: number) => (active.length > 0 ? percentileSorted(active, p) : null);
@@ -128,28 +155,7 @@ export function analyzeAudio(audio: StereoAudio, options?: AnalyzeOptions): Anal
   const normalizedTo = loud.integratedLufs !== null ? 'integratedLoudness' : 'midPower';
   const reference = loud.integratedLufs ?? (midPower > 0 ? powerToDb(midPower) : 0);
   const relative = (bands: (number | null)[]) => bands.map((db) => (db === null ? null : db - reference));
-
-  const dc = Math.max(Math.abs(samples.dc[0]), Math.abs(samples.dc[1]));
-  const leadingSilenceS = (samples.activeStart ?? left.length) / sampleRate;
-  const trailingSilenceS = samples.activeEnd === null ? 0 : (left.length - samples.activeEnd) / sampleRate;
-
-  const warnings = mixPrepWarnings({
-    source,
-    durationS,
-    samplePeakDbfs,
-    truePeakDbtp,
-    interSampleOvers: tp.interSampleOvers,
-    clippedRuns: samples.clippedRuns,
-    clippedSamples: samples.clippedSamples,
-    longestClipRun: samples.longestClipRun,
-    dcDbfs: dbOrNull(dc),
-    leadingSilenceS,
-    trailingSilenceS,
-    integratedLufs: loud.integratedLufs,
-    plrDb,
-    nearPeakShare: samples.nearPeakShare,
-    loudnessRangeLu: loud.loudnessRangeLu,
-  });
+  const warnings = mixPrepWarnings(w);
 
   const { path: _path, sampleRate: _sr, channels: fileChannels, ...format } = source;
   const report: Omit<AnalysisReport, 'features'> = {
@@ -199,7 +205,7 @@ export function analyzeAudio(audio: StereoAudio, options?: AnalyzeOptions): Anal
       descriptors: spec.descriptors,
     },
     mixPrep: {
-      dcOffsetDbfs: dbOrNull(dc),
+      dcOffsetDbfs: w.dcDbfs,
       leadingSilenceS,
       trailingSilenceS,
       clippedRuns: samples.clippedRuns,

@@ -112,17 +112,56 @@ export function longTermSpectrum(
   /** Frames to keep, by their first sample and length (e.g. only the music's active parts); default all non-silent. */
   include?: (start: number, size: number) => boolean,
 ): LongTermSpectrum {
+  return welch(left, right, sampleRate, hopFraction, include, false).selected;
+}
+
+/**
+ * Both spectra one analysis needs from one Welch pass (each frame windowed and transformed once):
+ * `all`, every non-silent frame (what longTermSpectrum gives without `include`), and `selected`, the
+ * non-silent frames `include` keeps (what longTermSpectrum gives with it). Bit for bit the same as
+ * the two separate calls.
+ */
+export function longTermSpectra(
+  left: Float32Array, right: Float32Array, sampleRate: number, include: (start: number, size: number) => boolean, hopFraction = LTAS_HOP_FRACTION,
+): { all: LongTermSpectrum; selected: LongTermSpectrum } {
+  const r = welch(left, right, sampleRate, hopFraction, include, true);
+  return { all: r.all as LongTermSpectrum, selected: r.selected };
+}
+
+function emptySpectrum(size: number, sampleRate: number): LongTermSpectrum {
+  return { fftSize: size, binHz: sampleRate / size, frames: 0, mid: new Float64Array(size / 2 + 1), side: new Float64Array(size / 2 + 1) };
+}
+
+/** The /4 of the mid/side separation, Parseval's 1/(N·Σw²), the Welch average, and ×2 for one-sided bins. */
+function normalise(ltas: LongTermSpectrum, windowPower: number): void {
+  const { frames, fftSize: size, mid, side } = ltas;
+  if (frames === 0) return;
+  const half = size / 2;
+  const scale = 1 / (4 * size * windowPower * frames);
+  for (let k = 0; k <= half; k++) {
+    const oneSided = k === 0 || k === half ? 1 : 2;
+    mid[k] *= scale * oneSided;
+    side[k] *= scale * oneSided;
+  }
+}
+
+/**
+ * The Welch pass. `selected` holds the frames `include` keeps (all without it); with `keepAll`, `all`
+ * holds every non-silent frame too (and excluded frames are still transformed for it).
+ */
+function welch(
+  left: Float32Array, right: Float32Array, sampleRate: number, hopFraction: number,
+  include: ((start: number, size: number) => boolean) | undefined, keepAll: boolean,
+): { all: LongTermSpectrum | null; selected: LongTermSpectrum } {
   if (left.length !== right.length) throw new RangeError('longTermSpectrum: channels differ in length');
   if (!(sampleRate > 0)) throw new RangeError(`longTermSpectrum: invalid sample rate ${sampleRate}`);
   if (!(hopFraction > 0)) throw new RangeError(`longTermSpectrum: invalid hop fraction ${hopFraction}`);
   const length = left.length;
   let size = ltasFftSize(sampleRate);
   while (size > length && size > MIN_FFT_SIZE) size >>= 1;
-  const half = size / 2;
-  const mid = new Float64Array(half + 1);
-  const side = new Float64Array(half + 1);
-  const result: LongTermSpectrum = { fftSize: size, binHz: sampleRate / size, frames: 0, mid, side };
-  if (length < size) return result;
+  const selected = emptySpectrum(size, sampleRate);
+  const all = keepAll ? emptySpectrum(size, sampleRate) : null;
+  if (length < size) return { all, selected };
 
   const fft = new Fft(size, 'complex');
   const window = periodicHann(size);
@@ -135,47 +174,59 @@ export function longTermSpectrum(
   const regularFrames = Math.floor(lastStart / hop) + 1;
   // One more frame flush with the end, so the tail is not dropped.
   const totalFrames = regularFrames + ((lastStart % hop) !== 0 ? 1 : 0);
-  const mask = size - 1;
 
-  let frames = 0;
   try {
     for (let f = 0; f < totalFrames; f++) {
       const start = f < regularFrames ? f * hop : lastStart;
-      if (include && !include(start, size)) continue;
-      let energy = 0;
-      for (let n = 0, i = start; n < size; n++, i++) {
-        const l = left[i], r = right[i];
-        const m = 0.5 * (l + r), s = 0.5 * (l - r);
-        energy += m * m + s * s;
-        const w = window[n];
-        input[2 * n] = m * w;
-        input[2 * n + 1] = s * w;
-      }
-      if (energy < SILENT_FRAME_POWER * size) continue;
+      const keep = include ? include(start, size) : true;
+      if (!keep && !all) continue;
+      if (!windowFrame(left, right, start, window, input)) continue;
       fft.forward();
-      for (let k = 0; k <= half; k++) {
-        const j = 2 * ((size - k) & mask);
-        const a = spectrum[2 * k], b = spectrum[2 * k + 1];
-        const c = spectrum[j], d = spectrum[j + 1];
-        const mr = a + c, mi = b - d, sr = a - c, si = b + d;
-        mid[k] += mr * mr + mi * mi;
-        side[k] += sr * sr + si * si;
+      if (all) {
+        accumulateMidSide(spectrum, size, all.mid, all.side);
+        all.frames++;
       }
-      frames++;
+      if (keep) {
+        accumulateMidSide(spectrum, size, selected.mid, selected.side);
+        selected.frames++;
+      }
     }
   } finally {
     fft.free();
   }
-  result.frames = frames;
-  if (frames === 0) return result;
-  // The /4 of the separation above, Parseval's 1/(N·Σw²), the Welch average, and ×2 for one-sided bins.
-  const scale = 1 / (4 * size * windowPower * frames);
-  for (let k = 0; k <= half; k++) {
-    const oneSided = k === 0 || k === half ? 1 : 2;
-    mid[k] *= scale * oneSided;
-    side[k] *= scale * oneSided;
+  normalise(selected, windowPower);
+  if (all) normalise(all, windowPower);
+  return { all, selected };
+}
+
+/**
+ * Writes the windowed mid (real) and side (imaginary) of the frame at `start` into `input`; false
+ * (frame silent, nothing to transform) when its mean square is below SILENT_FRAME_POWER.
+ */
+function windowFrame(left: Float32Array, right: Float32Array, start: number, window: Float64Array, input: Float32Array): boolean {
+  const size = window.length;
+  let energy = 0;
+  for (let n = 0, i = start; n < size; n++, i++) {
+    const l = left[i], r = right[i];
+    const m = 0.5 * (l + r), s = 0.5 * (l - r);
+    energy += m * m + s * s;
+    const w = window[n];
+    input[2 * n] = m * w;
+    input[2 * n + 1] = s * w;
   }
-  return result;
+  return !(energy < SILENT_FRAME_POWER * size);
+}
+
+/** Adds |M[k]|² and |S[k]|² (times 4) of one transformed frame to the sums, k = 0 … N/2 (bin N − k at j = 2(N − k), bin 0's partner is itself). */
+function accumulateMidSide(spectrum: Float32Array, size: number, mid: Float64Array, side: Float64Array): void {
+  const half = size / 2;
+  for (let k = 0, j = 0; k <= half; k++, j = 2 * (size - k)) {
+    const a = spectrum[2 * k], b = spectrum[2 * k + 1];
+    const c = spectrum[j], d = spectrum[j + 1];
+    const mr = a + c, mi = b - d, sr = a - c, si = b + d;
+    mid[k] += mr * mr + mi * mi;
+    side[k] += sr * sr + si * si;
+  }
 }
 
 /**

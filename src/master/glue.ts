@@ -14,12 +14,15 @@ const EXCERPT_S = 4;
 const SEARCH_STEPS = 8;
 const THRESHOLD_RANGE_DB: [number, number] = [-50, 0];
 
-/** Up to EXCERPTS windows of EXCERPT_S seconds, one per equal part of the track, each around that part's loudest 400 ms. */
-export function loudExcerpts(audio: StereoAudio): [Float32Array, Float32Array][] {
+/**
+ * Up to EXCERPTS windows of EXCERPT_S seconds, one per equal part of the track, each around that
+ * part's loudest 400 ms. `momentaryLufs`: the track's momentary loudness series, if already measured.
+ */
+export function loudExcerpts(audio: StereoAudio, momentaryLufs?: Float64Array): [Float32Array, Float32Array][] {
   const { left, right, sampleRate: fs } = audio;
   const size = Math.round(EXCERPT_S * fs);
   if (left.length <= size * 2) return [[left, right]];
-  const momentary = measureLoudness([left, right], fs).momentaryLufs;
+  const momentary = momentaryLufs ?? measureLoudness([left, right], fs).momentaryLufs;
   const parts = Math.min(EXCERPTS, Math.floor(left.length / size));
   const out: [Float32Array, Float32Array][] = [];
   for (let p = 0; p < parts; p++) {
