@@ -7,12 +7,12 @@ import type { SourceInfo, StereoAudio } from '../io/types.js';
 import { ampToDb, finiteOrNull, powerToDb } from '../util/db.js';
 import type { SpectralDescriptors } from './descriptors.js';
 import { extractFeatures, type FeatureVector } from './features.js';
-import { kWeightedSubBlocks, loudnessFromSubBlocks, percentileSorted, type LoudnessResult } from './loudness.js';
-import { scanSamples, type SampleStats } from './samples.js';
-import { analyzeSpectrum } from './spectrum.js';
+import { kWeightedSubBlocks, loudnessFromSubBlocks, percentileSorted } from './loudness.js';
+import { scanSamples } from './samples.js';
+import { analyzeSpectrum } from './descriptors.js';
 import { measureStereoTime } from './stereo.js';
-import { measureTruePeak, type TruePeakResult } from './truepeak.js';
-import { mixPrepWarnings, type Warning, type WarningInputs } from './warnings.js';
+import { measureTruePeak } from './truepeak.js';
+import { mixPrepInputs, mixPrepWarnings, type Warning } from './warnings.js';
 
 export interface AnalysisReport {
   file: string;
@@ -100,34 +100,6 @@ function timed<T>(stage: AnalysisStage, opts: AnalyzeOptions | undefined, fn: ()
 }
 
 const dbOrNull = (amplitude: number) => finiteOrNull(ampToDb(amplitude));
-
-/**
- * What the mix-prep warnings are decided on, from the loudness, true peak and sample scan of `audio`
- * (analyzeAudio's own measurements, or the same ones made by a caller that needs only these).
- */
-export function mixPrepInputs(audio: StereoAudio, loud: LoudnessResult, tp: TruePeakResult, samples: SampleStats): WarningInputs {
-  const { left, sampleRate } = audio;
-  const samplePeakDbfs = dbOrNull(Math.max(samples.peak[0], samples.peak[1]));
-  const truePeakDbtp = finiteOrNull(tp.truePeakDbtp);
-  const dc = Math.max(Math.abs(samples.dc[0]), Math.abs(samples.dc[1]));
-  return {
-    source: audio.source,
-    durationS: left.length / sampleRate,
-    samplePeakDbfs,
-    truePeakDbtp,
-    interSampleOvers: tp.interSampleOvers,
-    clippedRuns: samples.clippedRuns,
-    clippedSamples: samples.clippedSamples,
-    longestClipRun: samples.longestClipRun,
-    dcDbfs: dbOrNull(dc),
-    leadingSilenceS: (samples.activeStart ?? left.length) / sampleRate,
-    trailingSilenceS: samples.activeEnd === null ? 0 : (left.length - samples.activeEnd) / sampleRate,
-    integratedLufs: loud.integratedLufs,
-    plrDb: truePeakDbtp !== null && loud.integratedLufs !== null ? truePeakDbtp - loud.integratedLufs : null,
-    nearPeakShare: samples.nearPeakShare,
-    loudnessRangeLu: loud.loudnessRangeLu,
-  };
-}
 
 export function analyzeAudio(audio: StereoAudio, options?: AnalyzeOptions): AnalysisReport {
   const { left, right, sampleRate, source } = audio;

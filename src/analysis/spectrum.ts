@@ -1,6 +1,7 @@
 /**
  * Long-term average spectrum (LTAS) of mid and side, on IEC 61260-1 1/3-octave bands, plus the figures
- * derived from it, and the per-frame spectral descriptors (descriptors.ts).
+ * derived from it. The per-frame spectral descriptors are in descriptors.ts, whose analyzeSpectrum
+ * joins both into the analyser's spectrum section.
  *
  * WHAT THE NUMBERS MEAN (all comparable across tracks and sample rates):
  * - mid = (L+R)/2, side = (L−R)/2, computed per frame. A mono signal has side = 0; a signal on L only has
@@ -38,7 +39,7 @@
  */
 import { powerToDb } from '../util/db.js';
 import { thirdOctaveBands } from './bands.js';
-import { analyzeDescriptors, type SpectralDescriptors } from './descriptors.js';
+import type { SpectralDescriptors } from './descriptors.js';
 import { Fft, MIN_FFT_SIZE, nearestPowerOfTwo } from './fft.js';
 
 export type { SpectralDescriptors, Summary } from './descriptors.js';
@@ -182,14 +183,11 @@ function welch(
       if (!keep && !all) continue;
       if (!windowFrame(left, right, start, window, input)) continue;
       fft.forward();
-      if (all) {
-        accumulateMidSide(spectrum, size, all.mid, all.side);
-        all.frames++;
-      }
-      if (keep) {
-        accumulateMidSide(spectrum, size, selected.mid, selected.side);
-        selected.frames++;
-      }
+      if (all && keep) accumulateMidSide2(spectrum, size, all.mid, all.side, selected.mid, selected.side);
+      else if (all) accumulateMidSide(spectrum, size, all.mid, all.side);
+      else accumulateMidSide(spectrum, size, selected.mid, selected.side);
+      if (all) all.frames++;
+      if (keep) selected.frames++;
     }
   } finally {
     fft.free();
@@ -226,6 +224,21 @@ function accumulateMidSide(spectrum: Float32Array, size: number, mid: Float64Arr
     const mr = a + c, mi = b - d, sr = a - c, si = b + d;
     mid[k] += mr * mr + mi * mi;
     side[k] += sr * sr + si * si;
+  }
+}
+
+/** accumulateMidSide into two pairs of sums at once (the frame's powers are computed once). */
+function accumulateMidSide2(spectrum: Float32Array, size: number, mid: Float64Array, side: Float64Array, mid2: Float64Array, side2: Float64Array): void {
+  const half = size / 2;
+  for (let k = 0, j = 0; k <= half; k++, j = 2 * (size - k)) {
+    const a = spectrum[2 * k], b = spectrum[2 * k + 1];
+    const c = spectrum[j], d = spectrum[j + 1];
+    const mr = a + c, mi = b - d, sr = a - c, si = b + d;
+    const pm = mr * mr + mi * mi, ps = sr * sr + si * si;
+    mid[k] += pm;
+    side[k] += ps;
+    mid2[k] += pm;
+    side2[k] += ps;
   }
 }
 
@@ -312,9 +325,4 @@ export function spectrumFromLtas(ltas: LongTermSpectrum): Omit<SpectrumResult, '
   if (lowMid > FLOOR_POWER) out.lowSideToMidDb = floorRatio(lowSide / lowMid);
   out.lowSideToTotalDb = floorRatio(lowSide / midTotal);
   return out;
-}
-
-export function analyzeSpectrum(left: Float32Array, right: Float32Array, sampleRate: number): SpectrumResult {
-  const ltas = longTermSpectrum(left, right, sampleRate);
-  return { ...spectrumFromLtas(ltas), descriptors: analyzeDescriptors(left, right, sampleRate) };
 }

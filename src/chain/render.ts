@@ -31,7 +31,8 @@ import { finiteOrNull } from '../util/db.js';
 import { describeStage } from './describe.js';
 import type { DiskCache } from './disk-cache.js';
 import { runProcessors } from './run.js';
-import { STAGE_ORDER, type Chain, type LimiterParams, type StageName } from './spec.js';
+import type { Chain, LimiterParams } from './spec.js';
+import { STAGE_ORDER, type StageName } from './stages.js';
 
 export interface StageReport {
   stage: StageName;

@@ -6,13 +6,12 @@
  * run once and shared, and what the report does not show (spectral descriptors, feature vector,
  * tilt) is not computed.
  */
-import { mixPrepInputs } from '../analysis/analyze.js';
 import { kWeightedSubBlocks, loudnessFromSubBlocks, type LoudnessResult, type SubBlocks } from '../analysis/loudness.js';
 import { scanSamples } from '../analysis/samples.js';
 import { longTermSpectra, spectrumFromLtas } from '../analysis/spectrum.js';
 import { measureStereoTime } from '../analysis/stereo.js';
 import { measureTruePeak, type TruePeakResult } from '../analysis/truepeak.js';
-import { mixPrepWarnings, type Warning } from '../analysis/warnings.js';
+import { mixPrepInputs, mixPrepWarnings, type Warning } from '../analysis/warnings.js';
 import type { StereoAudio } from '../io/types.js';
 import { finiteOrNull } from '../util/db.js';
 import { activeFrames, gatedLoudness, profileFrom, type MatchProfile } from './profile.js';
