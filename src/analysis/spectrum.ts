@@ -203,16 +203,21 @@ function welch(
  */
 function windowFrame(left: Float32Array, right: Float32Array, start: number, window: Float64Array, input: Float32Array): boolean {
   const size = window.length;
-  let energy = 0;
-  for (let n = 0, i = start; n < size; n++, i++) {
-    const l = left[i], r = right[i];
-    const m = 0.5 * (l + r), s = 0.5 * (l - r);
-    energy += m * m + s * s;
-    const w = window[n];
-    input[2 * n] = m * w;
-    input[2 * n + 1] = s * w;
+  // Two partial sums (even and odd samples): the loop is not held up by one long chain of additions.
+  let even = 0, odd = 0;
+  for (let n = 0, i = start; n < size; n += 2, i += 2) {
+    const l0 = left[i], r0 = right[i], l1 = left[i + 1], r1 = right[i + 1];
+    const m0 = 0.5 * (l0 + r0), s0 = 0.5 * (l0 - r0);
+    const m1 = 0.5 * (l1 + r1), s1 = 0.5 * (l1 - r1);
+    even += m0 * m0 + s0 * s0;
+    odd += m1 * m1 + s1 * s1;
+    const w0 = window[n], w1 = window[n + 1];
+    input[2 * n] = m0 * w0;
+    input[2 * n + 1] = s0 * w0;
+    input[2 * n + 2] = m1 * w1;
+    input[2 * n + 3] = s1 * w1;
   }
-  return !(energy < SILENT_FRAME_POWER * size);
+  return !(even + odd < SILENT_FRAME_POWER * size);
 }
 
 /** Adds |M[k]|² and |S[k]|² (times 4) of one transformed frame to the sums, k = 0 … N/2 (bin N − k at j = 2(N − k), bin 0's partner is itself). */

@@ -1,5 +1,6 @@
 import { writeFileAtomic } from './atomic.js';
 import { wavMetadataChunks } from './metadata.js';
+import { roundHalfAway } from '../util/round.js';
 import type { ReleaseTags } from './types.js';
 
 export type WavSampleFormat = { kind: 'pcm'; bits: 16 | 24 } | { kind: 'float'; bits: 32 };
@@ -124,9 +125,10 @@ function encodeFrames(channels: Float32Array[], start: number, count: number, fo
     for (let i = start; i < start + count; i++, p += stride) {
       const x = src[i];
       if (x - x !== 0) throw nonFinite(c, i, x);
-      // x · 2^(bits-1) and ± 0.5 are exact in double precision for float32 x, so floor/ceil round exactly.
+      // x · 2^(bits-1) is exact in double precision for float32 x; roundHalfAway rounds it exactly,
+      // without the sign branch that audio takes at random.
       const y = x * scale;
-      let q = y >= 0 ? Math.floor(y + 0.5) : Math.ceil(y - 0.5);
+      let q = roundHalfAway(y);
       if (q > max) q = max;
       else if (q < min) q = min;
       if (q !== y) changed++;
