@@ -9,10 +9,10 @@ import type { SpectralDescriptors } from './descriptors.js';
 import { extractFeatures, type FeatureVector } from './features.js';
 import { kWeightedSubBlocks, loudnessFromSubBlocks, percentileSorted } from './loudness.js';
 import { scanSamples } from './samples.js';
-import { analyzeSpectrum } from './spectrum.js';
+import { analyzeSpectrum } from './descriptors.js';
 import { measureStereoTime } from './stereo.js';
 import { measureTruePeak } from './truepeak.js';
-import { mixPrepWarnings, type Warning } from './warnings.js';
+import { mixPrepInputs, mixPrepWarnings, type Warning } from './warnings.js';
 
 export interface AnalysisReport {
   file: string;
@@ -112,12 +112,11 @@ export function analyzeAudio(audio: StereoAudio, options?: AnalyzeOptions): Anal
   const stereoTime = timed('stereo', options, () => measureStereoTime(left, right, kBlocks, loud.integratedLufs));
   const spec = timed('spectrum', options, () => analyzeSpectrum(left, right, sampleRate));
 
+  const w = mixPrepInputs(audio, loud, tp, samples);
+  const { samplePeakDbfs, truePeakDbtp, plrDb, leadingSilenceS, trailingSilenceS } = w;
   const samplePeak = Math.max(samples.peak[0], samples.peak[1]);
-  const samplePeakDbfs = dbOrNull(samplePeak);
-  const truePeakDbtp = finiteOrNull(tp.truePeakDbtp);
   const meanSquare = (samples.meanSquare[0] + samples.meanSquare[1]) / 2;
   const crestDb = samplePeak > 0 ? ampToDb(samplePeak) - powerToDb(meanSquare) : null;
-  const plrDb = truePeakDbtp !== null && loud.integratedLufs !== null ? truePeakDbtp - loud.integratedLufs : null;
 
   const active = Float64Array.from(loud.shortTermLufs.filter((v) => v > -70)).sort();
   const stPercentile = (p: number) => (active.length > 0 ? percentileSorted(active, p) : null);
@@ -128,28 +127,7 @@ export function analyzeAudio(audio: StereoAudio, options?: AnalyzeOptions): Anal
   const normalizedTo = loud.integratedLufs !== null ? 'integratedLoudness' : 'midPower';
   const reference = loud.integratedLufs ?? (midPower > 0 ? powerToDb(midPower) : 0);
   const relative = (bands: (number | null)[]) => bands.map((db) => (db === null ? null : db - reference));
-
-  const dc = Math.max(Math.abs(samples.dc[0]), Math.abs(samples.dc[1]));
-  const leadingSilenceS = (samples.activeStart ?? left.length) / sampleRate;
-  const trailingSilenceS = samples.activeEnd === null ? 0 : (left.length - samples.activeEnd) / sampleRate;
-
-  const warnings = mixPrepWarnings({
-    source,
-    durationS,
-    samplePeakDbfs,
-    truePeakDbtp,
-    interSampleOvers: tp.interSampleOvers,
-    clippedRuns: samples.clippedRuns,
-    clippedSamples: samples.clippedSamples,
-    longestClipRun: samples.longestClipRun,
-    dcDbfs: dbOrNull(dc),
-    leadingSilenceS,
-    trailingSilenceS,
-    integratedLufs: loud.integratedLufs,
-    plrDb,
-    nearPeakShare: samples.nearPeakShare,
-    loudnessRangeLu: loud.loudnessRangeLu,
-  });
+  const warnings = mixPrepWarnings(w);
 
   const { path: _path, sampleRate: _sr, channels: fileChannels, ...format } = source;
   const report: Omit<AnalysisReport, 'features'> = {
@@ -199,7 +177,7 @@ export function analyzeAudio(audio: StereoAudio, options?: AnalyzeOptions): Anal
       descriptors: spec.descriptors,
     },
     mixPrep: {
-      dcOffsetDbfs: dbOrNull(dc),
+      dcOffsetDbfs: w.dcDbfs,
       leadingSilenceS,
       trailingSilenceS,
       clippedRuns: samples.clippedRuns,

@@ -22,6 +22,7 @@
 import meydaModule from 'meyda';
 import { Fft, nearestPowerOfTwo } from './fft.js';
 import { percentileSorted } from './loudness.js';
+import { longTermSpectrum, spectrumFromLtas, type SpectrumResult } from './spectrum.js';
 
 /** Distribution of a descriptor over frames; percentiles by linear interpolation (Hyndman & Fan type 7). */
 export interface Summary {
@@ -188,4 +189,13 @@ export function analyzeDescriptors(left: Float32Array, right: Float32Array, samp
     spread: summarize(d.spreadHz, d.frames),
     crest: summarize(d.crest, d.frames),
   };
+}
+
+/**
+ * The analyser's whole spectrum section: the LTAS figures (spectrum.ts) and the descriptors. Here
+ * rather than in spectrum.ts so that code needing only the LTAS does not load meyda.
+ */
+export function analyzeSpectrum(left: Float32Array, right: Float32Array, sampleRate: number): SpectrumResult {
+  const ltas = longTermSpectrum(left, right, sampleRate);
+  return { ...spectrumFromLtas(ltas), descriptors: analyzeDescriptors(left, right, sampleRate) };
 }

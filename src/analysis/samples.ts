@@ -36,28 +36,46 @@ export const NEAR_PEAK_DB = 1;
 
 interface RunCount { runs: number; samples: number; longest: number }
 
-function countClipRuns(x: Float32Array, peak: number, acc: RunCount): void {
+/**
+ * Counts the runs of `x`, blocks of `hop` samples at a time: a block whose peak (`blockPeak`) is
+ * under the clip level holds no sample of a run, so it only ends the open one and is not read again.
+ */
+function countClipRuns(x: Float32Array, peak: number, acc: RunCount, blockPeak: Float64Array, hop: number): void {
   const level = Math.min(FULL_SCALE, peak >= CLIPPED_PEAK_MIN ? peak * (1 - 1e-6) : FULL_SCALE);
+  const n = x.length;
   let run = 0, sign = 0;
-  for (let i = 0, n = x.length; i <= n; i++) {
-    // A flat top keeps its sign; alternating ± samples at the peak are a waveform, not a clip.
-    const v = i < n ? x[i] : 0;
-    const s = v >= level ? 1 : v <= -level ? -1 : 0;
-    if (s !== 0 && (run === 0 || s === sign)) { run++; sign = s; continue; }
-    if (run >= CLIP_RUN_MIN) {
-      acc.runs++;
-      acc.samples += run;
-      if (run > acc.longest) acc.longest = run;
+  for (let b = 0; b < blockPeak.length; b++) {
+    if (blockPeak[b] < level) {
+      if (run >= CLIP_RUN_MIN) addRun(acc, run);
+      run = 0;
+      sign = 0;
+      continue;
     }
-    run = s !== 0 ? 1 : 0;
-    sign = s;
+    for (let i = b * hop, end = Math.min(n, i + hop); i < end; i++) {
+      // A flat top keeps its sign; alternating ± samples at the peak are a waveform, not a clip.
+      const v = x[i];
+      const s = v >= level ? 1 : v <= -level ? -1 : 0;
+      if (s !== 0 && (run === 0 || s === sign)) { run++; sign = s; continue; }
+      if (run >= CLIP_RUN_MIN) addRun(acc, run);
+      run = s !== 0 ? 1 : 0;
+      sign = s;
+    }
   }
+  // The end of the signal ends the last run.
+  if (run >= CLIP_RUN_MIN) addRun(acc, run);
+}
+
+function addRun(acc: RunCount, run: number): void {
+  acc.runs++;
+  acc.samples += run;
+  if (run > acc.longest) acc.longest = run;
 }
 
 export function scanSamples(left: Float32Array, right: Float32Array, sampleRate: number): SampleStats {
   const n = left.length;
   const hop = Math.max(1, Math.round(sampleRate / 10));
   const blockPeaks = new Float64Array(Math.ceil(n / hop));
+  const blockPeakL = new Float64Array(blockPeaks.length), blockPeakR = new Float64Array(blockPeaks.length);
   let peakL = 0, peakR = 0, sumL = 0, sumR = 0, sqL = 0, sqR = 0;
   let activeStart = -1, activeEnd = -1;
   for (let b = 0; b < blockPeaks.length; b++) {
@@ -74,13 +92,15 @@ export function scanSamples(left: Float32Array, right: Float32Array, sampleRate:
       }
     }
     blockPeaks[b] = bl > br ? bl : br;
+    blockPeakL[b] = bl;
+    blockPeakR[b] = br;
     if (bl > peakL) peakL = bl;
     if (br > peakR) peakR = br;
   }
 
   const runs: RunCount = { runs: 0, samples: 0, longest: 0 };
-  countClipRuns(left, peakL, runs);
-  if (right !== left) countClipRuns(right, peakR, runs);
+  countClipRuns(left, peakL, runs, blockPeakL, hop);
+  if (right !== left) countClipRuns(right, peakR, runs, blockPeakR, hop);
   else { runs.runs *= 2; runs.samples *= 2; }
 
   const peak = Math.max(peakL, peakR);

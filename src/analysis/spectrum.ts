@@ -1,6 +1,7 @@
 /**
  * Long-term average spectrum (LTAS) of mid and side, on IEC 61260-1 1/3-octave bands, plus the figures
- * derived from it, and the per-frame spectral descriptors (descriptors.ts).
+ * derived from it. The per-frame spectral descriptors are in descriptors.ts, whose analyzeSpectrum
+ * joins both into the analyser's spectrum section.
  *
  * WHAT THE NUMBERS MEAN (all comparable across tracks and sample rates):
  * - mid = (L+R)/2, side = (L−R)/2, computed per frame. A mono signal has side = 0; a signal on L only has
@@ -38,7 +39,7 @@
  */
 import { powerToDb } from '../util/db.js';
 import { thirdOctaveBands } from './bands.js';
-import { analyzeDescriptors, type SpectralDescriptors } from './descriptors.js';
+import type { SpectralDescriptors } from './descriptors.js';
 import { Fft, MIN_FFT_SIZE, nearestPowerOfTwo } from './fft.js';
 
 export type { SpectralDescriptors, Summary } from './descriptors.js';
@@ -112,17 +113,56 @@ export function longTermSpectrum(
   /** Frames to keep, by their first sample and length (e.g. only the music's active parts); default all non-silent. */
   include?: (start: number, size: number) => boolean,
 ): LongTermSpectrum {
+  return welch(left, right, sampleRate, hopFraction, include, false).selected;
+}
+
+/**
+ * Both spectra one analysis needs from one Welch pass (each frame windowed and transformed once):
+ * `all`, every non-silent frame (what longTermSpectrum gives without `include`), and `selected`, the
+ * non-silent frames `include` keeps (what longTermSpectrum gives with it). Bit for bit the same as
+ * the two separate calls.
+ */
+export function longTermSpectra(
+  left: Float32Array, right: Float32Array, sampleRate: number, include: (start: number, size: number) => boolean, hopFraction = LTAS_HOP_FRACTION,
+): { all: LongTermSpectrum; selected: LongTermSpectrum } {
+  const r = welch(left, right, sampleRate, hopFraction, include, true);
+  return { all: r.all as LongTermSpectrum, selected: r.selected };
+}
+
+function emptySpectrum(size: number, sampleRate: number): LongTermSpectrum {
+  return { fftSize: size, binHz: sampleRate / size, frames: 0, mid: new Float64Array(size / 2 + 1), side: new Float64Array(size / 2 + 1) };
+}
+
+/** The /4 of the mid/side separation, Parseval's 1/(N·Σw²), the Welch average, and ×2 for one-sided bins. */
+function normalise(ltas: LongTermSpectrum, windowPower: number): void {
+  const { frames, fftSize: size, mid, side } = ltas;
+  if (frames === 0) return;
+  const half = size / 2;
+  const scale = 1 / (4 * size * windowPower * frames);
+  for (let k = 0; k <= half; k++) {
+    const oneSided = k === 0 || k === half ? 1 : 2;
+    mid[k] *= scale * oneSided;
+    side[k] *= scale * oneSided;
+  }
+}
+
+/**
+ * The Welch pass. `selected` holds the frames `include` keeps (all without it); with `keepAll`, `all`
+ * holds every non-silent frame too (and excluded frames are still transformed for it).
+ */
+function welch(
+  left: Float32Array, right: Float32Array, sampleRate: number, hopFraction: number,
+  include: ((start: number, size: number) => boolean) | undefined, keepAll: boolean,
+): { all: LongTermSpectrum | null; selected: LongTermSpectrum } {
   if (left.length !== right.length) throw new RangeError('longTermSpectrum: channels differ in length');
   if (!(sampleRate > 0)) throw new RangeError(`longTermSpectrum: invalid sample rate ${sampleRate}`);
   if (!(hopFraction > 0)) throw new RangeError(`longTermSpectrum: invalid hop fraction ${hopFraction}`);
   const length = left.length;
   let size = ltasFftSize(sampleRate);
   while (size > length && size > MIN_FFT_SIZE) size >>= 1;
-  const half = size / 2;
-  const mid = new Float64Array(half + 1);
-  const side = new Float64Array(half + 1);
-  const result: LongTermSpectrum = { fftSize: size, binHz: sampleRate / size, frames: 0, mid, side };
-  if (length < size) return result;
+  const selected = emptySpectrum(size, sampleRate);
+  const all = keepAll ? emptySpectrum(size, sampleRate) : null;
+  if (length < size) return { all, selected };
 
   const fft = new Fft(size, 'complex');
   const window = periodicHann(size);
@@ -135,47 +175,76 @@ export function longTermSpectrum(
   const regularFrames = Math.floor(lastStart / hop) + 1;
   // One more frame flush with the end, so the tail is not dropped.
   const totalFrames = regularFrames + ((lastStart % hop) !== 0 ? 1 : 0);
-  const mask = size - 1;
 
-  let frames = 0;
   try {
     for (let f = 0; f < totalFrames; f++) {
       const start = f < regularFrames ? f * hop : lastStart;
-      if (include && !include(start, size)) continue;
-      let energy = 0;
-      for (let n = 0, i = start; n < size; n++, i++) {
-        const l = left[i], r = right[i];
-        const m = 0.5 * (l + r), s = 0.5 * (l - r);
-        energy += m * m + s * s;
-        const w = window[n];
-        input[2 * n] = m * w;
-        input[2 * n + 1] = s * w;
-      }
-      if (energy < SILENT_FRAME_POWER * size) continue;
+      const keep = include ? include(start, size) : true;
+      if (!keep && !all) continue;
+      if (!windowFrame(left, right, start, window, input)) continue;
       fft.forward();
-      for (let k = 0; k <= half; k++) {
-        const j = 2 * ((size - k) & mask);
-        const a = spectrum[2 * k], b = spectrum[2 * k + 1];
-        const c = spectrum[j], d = spectrum[j + 1];
-        const mr = a + c, mi = b - d, sr = a - c, si = b + d;
-        mid[k] += mr * mr + mi * mi;
-        side[k] += sr * sr + si * si;
-      }
-      frames++;
+      if (all && keep) accumulateMidSide2(spectrum, size, all.mid, all.side, selected.mid, selected.side);
+      else if (all) accumulateMidSide(spectrum, size, all.mid, all.side);
+      else accumulateMidSide(spectrum, size, selected.mid, selected.side);
+      if (all) all.frames++;
+      if (keep) selected.frames++;
     }
   } finally {
     fft.free();
   }
-  result.frames = frames;
-  if (frames === 0) return result;
-  // The /4 of the separation above, Parseval's 1/(N·Σw²), the Welch average, and ×2 for one-sided bins.
-  const scale = 1 / (4 * size * windowPower * frames);
-  for (let k = 0; k <= half; k++) {
-    const oneSided = k === 0 || k === half ? 1 : 2;
-    mid[k] *= scale * oneSided;
-    side[k] *= scale * oneSided;
+  normalise(selected, windowPower);
+  if (all) normalise(all, windowPower);
+  return { all, selected };
+}
+
+/**
+ * Writes the windowed mid (real) and side (imaginary) of the frame at `start` into `input`; false
+ * (frame silent, nothing to transform) when its mean square is below SILENT_FRAME_POWER.
+ */
+function windowFrame(left: Float32Array, right: Float32Array, start: number, window: Float64Array, input: Float32Array): boolean {
+  const size = window.length;
+  // Two partial sums (even and odd samples): the loop is not held up by one long chain of additions.
+  let even = 0, odd = 0;
+  for (let n = 0, i = start; n < size; n += 2, i += 2) {
+    const l0 = left[i], r0 = right[i], l1 = left[i + 1], r1 = right[i + 1];
+    const m0 = 0.5 * (l0 + r0), s0 = 0.5 * (l0 - r0);
+    const m1 = 0.5 * (l1 + r1), s1 = 0.5 * (l1 - r1);
+    even += m0 * m0 + s0 * s0;
+    odd += m1 * m1 + s1 * s1;
+    const w0 = window[n], w1 = window[n + 1];
+    input[2 * n] = m0 * w0;
+    input[2 * n + 1] = s0 * w0;
+    input[2 * n + 2] = m1 * w1;
+    input[2 * n + 3] = s1 * w1;
   }
-  return result;
+  return !(even + odd < SILENT_FRAME_POWER * size);
+}
+
+/** Adds |M[k]|² and |S[k]|² (times 4) of one transformed frame to the sums, k = 0 … N/2 (bin N − k at j = 2(N − k), bin 0's partner is itself). */
+function accumulateMidSide(spectrum: Float32Array, size: number, mid: Float64Array, side: Float64Array): void {
+  const half = size / 2;
+  for (let k = 0, j = 0; k <= half; k++, j = 2 * (size - k)) {
+    const a = spectrum[2 * k], b = spectrum[2 * k + 1];
+    const c = spectrum[j], d = spectrum[j + 1];
+    const mr = a + c, mi = b - d, sr = a - c, si = b + d;
+    mid[k] += mr * mr + mi * mi;
+    side[k] += sr * sr + si * si;
+  }
+}
+
+/** accumulateMidSide into two pairs of sums at once (the frame's powers are computed once). */
+function accumulateMidSide2(spectrum: Float32Array, size: number, mid: Float64Array, side: Float64Array, mid2: Float64Array, side2: Float64Array): void {
+  const half = size / 2;
+  for (let k = 0, j = 0; k <= half; k++, j = 2 * (size - k)) {
+    const a = spectrum[2 * k], b = spectrum[2 * k + 1];
+    const c = spectrum[j], d = spectrum[j + 1];
+    const mr = a + c, mi = b - d, sr = a - c, si = b + d;
+    const pm = mr * mr + mi * mi, ps = sr * sr + si * si;
+    mid[k] += pm;
+    side[k] += ps;
+    mid2[k] += pm;
+    side2[k] += ps;
+  }
 }
 
 /**
@@ -261,9 +330,4 @@ export function spectrumFromLtas(ltas: LongTermSpectrum): Omit<SpectrumResult, '
   if (lowMid > FLOOR_POWER) out.lowSideToMidDb = floorRatio(lowSide / lowMid);
   out.lowSideToTotalDb = floorRatio(lowSide / midTotal);
   return out;
-}
-
-export function analyzeSpectrum(left: Float32Array, right: Float32Array, sampleRate: number): SpectrumResult {
-  const ltas = longTermSpectrum(left, right, sampleRate);
-  return { ...spectrumFromLtas(ltas), descriptors: analyzeDescriptors(left, right, sampleRate) };
 }

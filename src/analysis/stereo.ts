@@ -57,7 +57,7 @@ function correlationOverTime(ll: Float64Array, rr: Float64Array, lr: Float64Arra
 export function measureStereoTime(left: Float32Array, right: Float32Array, kBlocks: SubBlocks, stereoIntegratedLufs: number | null): StereoTimeStats {
   const { bounds, sums, cross } = kBlocks;
   if (!cross) throw new Error('measureStereoTime needs the K-weighted cross term');
-  const [ll, rr, lr] = rawStereoSums(left, right, bounds);
+  const [ll, rr, lr] = kBlocks.raw ?? rawStereoSums(left, right, bounds);
   let sl = 0, sr = 0, sx = 0;
   for (let b = 0; b < ll.length; b++) { sl += ll[b]; sr += rr[b]; sx += lr[b]; }
   const correlation = sl > 0 && sr > 0 ? sx / Math.sqrt(sl * sr) : null;

@@ -2,7 +2,11 @@
  * Mix-prep checks from mastering practice. Each warning carries the number that triggered it and,
  * where there is one, the usual advice. Thresholds are named here, in one place.
  */
-import type { SourceInfo } from '../io/types.js';
+import type { SourceInfo, StereoAudio } from '../io/types.js';
+import { ampToDb, finiteOrNull } from '../util/db.js';
+import type { LoudnessResult } from './loudness.js';
+import type { SampleStats } from './samples.js';
+import type { TruePeakResult } from './truepeak.js';
 
 export interface Warning {
   code: WarningCode;
@@ -53,6 +57,36 @@ export interface WarningInputs {
 }
 
 const f1 = (x: number) => x.toFixed(1);
+const dbOrNull = (amplitude: number) => finiteOrNull(ampToDb(amplitude));
+
+/**
+ * What the mix-prep warnings are decided on, from the loudness, true peak and sample scan of `audio`
+ * (analyzeAudio's measurements, or the same ones made by a caller that needs only these).
+ */
+export function mixPrepInputs(audio: StereoAudio, loud: LoudnessResult, tp: TruePeakResult, samples: SampleStats): WarningInputs {
+  const { left, sampleRate } = audio;
+  const samplePeakDbfs = dbOrNull(Math.max(samples.peak[0], samples.peak[1]));
+  const truePeakDbtp = finiteOrNull(tp.truePeakDbtp);
+  const dc = Math.max(Math.abs(samples.dc[0]), Math.abs(samples.dc[1]));
+  return {
+    source: audio.source,
+    durationS: left.length / sampleRate,
+    samplePeakDbfs,
+    truePeakDbtp,
+    interSampleOvers: tp.interSampleOvers,
+    clippedRuns: samples.clippedRuns,
+    clippedSamples: samples.clippedSamples,
+    longestClipRun: samples.longestClipRun,
+    dcDbfs: dbOrNull(dc),
+    leadingSilenceS: (samples.activeStart ?? left.length) / sampleRate,
+    trailingSilenceS: samples.activeEnd === null ? 0 : (left.length - samples.activeEnd) / sampleRate,
+    integratedLufs: loud.integratedLufs,
+    plrDb: truePeakDbtp !== null && loud.integratedLufs !== null ? truePeakDbtp - loud.integratedLufs : null,
+    nearPeakShare: samples.nearPeakShare,
+    loudnessRangeLu: loud.loudnessRangeLu,
+  };
+}
+
 
 export function mixPrepWarnings(m: WarningInputs): Warning[] {
   const out: Warning[] = [];

@@ -4,10 +4,7 @@ import { z } from 'zod';
 import { UserError } from '../util/errors.js';
 import { CHAIN_VERSION, ChainSchema, type Chain } from './spec.js';
 
-/** A chain with every default, as `refmaster master` or a UI starts from. */
-export function defaultChain(): Chain {
-  return ChainSchema.parse({ refmaster: 'chain', version: CHAIN_VERSION });
-}
+export { defaultChain } from './defaults.js';
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.join('.');

@@ -11,8 +11,8 @@
  * it), so the limiter works at the delivery rate and controls the true peak of what is written;
  * dither and word length come after the limiter, last, as they must.
  */
-import { measureLoudness } from '../analysis/loudness.js';
-import { measureTruePeak } from '../analysis/truepeak.js';
+import { kWeightedSubBlocks, loudnessFromSubBlocks, measureLoudness, type SubBlocks } from '../analysis/loudness.js';
+import { measureTruePeak, type TruePeakResult } from '../analysis/truepeak.js';
 import type { StereoAudio } from '../io/types.js';
 import type { WavSampleFormat } from '../io/wav-encode.js';
 import { createCharacter } from '../dsp/character.js';
@@ -31,7 +31,8 @@ import { finiteOrNull } from '../util/db.js';
 import { describeStage } from './describe.js';
 import type { DiskCache } from './disk-cache.js';
 import { runProcessors } from './run.js';
-import { STAGE_ORDER, type Chain, type LimiterParams, type StageName } from './spec.js';
+import type { Chain, LimiterParams } from './spec.js';
+import { STAGE_ORDER, type StageName } from './stages.js';
 
 export interface StageReport {
   stage: StageName;
@@ -60,6 +61,11 @@ export interface RenderResult {
   stages: StageReport[];
   limiter: LimiterReport | null;
   output: { integratedLufs: number | null; truePeakDbtp: number | null };
+  /**
+   * The meters behind `output`, run on exactly `channels` (K-weighted sub-blocks with the cross term,
+   * and the true peak), so that a caller measuring the output further need not run them again.
+   */
+  meters: { blocks: SubBlocks; truePeak: TruePeakResult };
   warnings: string[];
   /** Where each cached part came from: 'memory' / 'disk' when reused, 'miss' when rendered. */
   cache: { preLimiter: 'memory' | 'disk' | 'miss'; limiter: 'memory' | 'miss' };
@@ -250,14 +256,16 @@ export class RenderSession {
     onStage?.('output');
     const source: [Float32Array, Float32Array] = limited ? [limited.left, limited.right] : preSignal;
     let out = await renderOutput(source[0], source[1], rate, dither);
-    let truePeakDbtp = finiteOrNull(measureTruePeak(out.channels, rate).truePeakDbtp);
+    let truePeak = measureTruePeak(out.channels, rate);
+    let truePeakDbtp = finiteOrNull(truePeak.truePeakDbtp);
     // Dither adds up to a few LSB: if that lifts a peak over the ceiling, lower the ceiling by the excess and redo.
     for (let retry = 0; limited && truePeakDbtp !== null && truePeakDbtp > params.ceilingDbtp && retry < CEILING_RETRIES; retry++) {
       const ceilingDbtp = limited.report.ceilingUsedDbtp - (truePeakDbtp - params.ceilingDbtp) - 0.001;
       const redo = limitSignal(limiterInput!.input, { ...params, ceilingDbtp, gainDb: limited.report.gainDb }, rate);
       limited = { left: redo.left, right: redo.right, report: { ...limited.report, ceilingUsedDbtp: ceilingDbtp } };
       out = await renderOutput(limited.left, limited.right, rate, dither);
-      truePeakDbtp = finiteOrNull(measureTruePeak(out.channels, rate).truePeakDbtp);
+      truePeak = measureTruePeak(out.channels, rate);
+      truePeakDbtp = finiteOrNull(truePeak.truePeakDbtp);
     }
 
     const limiterStage: StageReport = { stage: 'limiter', bypassed: !limited, notes: limited ? [describeStage('limiter', chain)] : [] };
@@ -271,7 +279,8 @@ export class RenderSession {
     const word = out.format.kind === 'float' ? '32-bit float' : `${out.format.bits}-bit PCM${outParams.dither === 'tpdf' ? `, TPDF dither${outParams.noiseShaping === 'shaped' ? ', noise-shaped' : ''}` : ', no dither'}`;
     const conversion = rate !== fs ? `converted from ${fs} Hz (before the limiter), ` : '';
     const outputStage: StageReport = { stage: 'output', bypassed: false, notes: [`${conversion}${word} at ${rate} Hz`] };
-    const integratedLufs = measureLoudness(out.channels, out.sampleRate).integratedLufs;
+    const blocks = kWeightedSubBlocks(out.channels, out.sampleRate, true);
+    const integratedLufs = loudnessFromSubBlocks(blocks, [1, 1]).integratedLufs;
     return {
       channels: out.channels as [Float32Array, Float32Array],
       sampleRate: out.sampleRate,
@@ -279,6 +288,7 @@ export class RenderSession {
       stages: [...this.preLimiter.stages, limiterStage, outputStage],
       limiter: limited?.report ?? null,
       output: { integratedLufs, truePeakDbtp },
+      meters: { blocks, truePeak },
       warnings,
       cache,
     };

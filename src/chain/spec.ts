@@ -5,6 +5,7 @@
  * input, fills defaults, gives the processors their parameter types, and exports the JSON Schema.
  */
 import { z } from 'zod';
+import { STAGE_ORDER } from './stages.js';
 
 export const CHAIN_VERSION = 1;
 
@@ -186,9 +187,10 @@ export const STAGE_SCHEMAS = {
   output: OutputStage,
 } as const;
 
-export type StageName = keyof typeof STAGE_SCHEMAS;
-/** The professional order; the document cannot reorder it. */
-export const STAGE_ORDER = Object.keys(STAGE_SCHEMAS) as StageName[];
+export type { StageName } from './stages.js';
+export { STAGE_ORDER } from './stages.js';
+// The schema's stages are exactly the renderer's, in its order (checked when this module loads).
+if (Object.keys(STAGE_SCHEMAS).join() !== STAGE_ORDER.join()) throw new Error('chain spec: stages out of step with stages.ts');
 
 export const ChainSchema = z
   .object({

@@ -38,7 +38,7 @@ export async function renderCommand(input: string, opts: RenderCommandOptions): 
   await writeWavFile(opts.output, result.channels, result.sampleRate, result.format, { inputs: [input, ...(opts.chain ? [opts.chain] : [])] });
   clearProgress();
   if (opts.json) {
-    const { channels: _channels, ...report } = result;
+    const { channels: _channels, meters: _meters, ...report } = result;
     process.stdout.write(`${JSON.stringify({ file: opts.output, input, ...report }, null, 2)}\n`);
   } else {
     process.stdout.write(formatRender(result, opts.output));

@@ -126,6 +126,8 @@ export class GainComputer {
   /** Position in the current control group. */
   private phase = 0;
   private controls = 0;
+  /** Groups completed in the last pass 1 (their sums are sums[0 … 2·lastGroups)). */
+  private lastGroups = 0;
   /** Sums of squares of each group ending in the current block (L, R interleaved), then the gains at its control points. */
   private sums = new Float64Array(0);
   private gains = new Float64Array(0);
@@ -293,6 +295,27 @@ export class GainComputer {
     else throw new RangeError(`multiband mix needs 3 or 4 bands, got ${cores.length}`);
   }
 
+  /** The sums of squares (L, R interleaved) of the groups the last pass 1 completed: what its control steps saw. */
+  lastGroupSums(): Float64Array {
+    return this.sums.subarray(0, 2 * this.lastGroups);
+  }
+
+  /**
+   * The control steps of `count` groups whose sums (L, R interleaved) are `sums[2·from …]`, as pass 1
+   * would run them: a detection recorded once (lastGroupSums) replayed at other static curves gives
+   * the same envelopes and stats, bit for bit. Leaves no block for pass 2.
+   */
+  replayGroups(sums: Float64Array, from: number, count: number): void {
+    if (this.sums.length < 2 * count) {
+      this.sums = new Float64Array(2 * count);
+      this.gains = new Float64Array(count + 1);
+    }
+    this.sums.set(sums.subarray(2 * from, 2 * (from + count)));
+    this.gains[0] = this.s[GAIN_TO];
+    this.blockLength = -1;
+    this.controlSteps(count);
+  }
+
   /** Starts a block of n samples: scratch sized, the ramp's starting point kept for pass 2. */
   private begin(n: number): void {
     const groups = Math.ceil((n + this.phase) / this.step) + 1;
@@ -372,6 +395,7 @@ export class GainComputer {
       st[GAIN_TO] = gains[count];
     }
     this.controls += count;
+    this.lastGroups = count;
   }
 
   /** Flushes the detector and envelopes; call at fixed absolute sample positions (FLUSH_INTERVAL multiples). */

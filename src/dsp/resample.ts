@@ -6,11 +6,13 @@
  * converter is compiled to plain JS (wasm2js) inside the package: nothing is fetched at run time.
  * Cost: the best converter is slow in JS, ~25–40 s per 5 minutes of stereo 44.1 kHz.
  */
-import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from '../io/types.js';
 import { UserError } from '../util/errors.js';
 
-const { create, ConverterType } = libsamplerate;
+/** The port (2 MB of JS, ~150 ms to load), imported on the first conversion: most runs convert nothing. */
+async function converterLibrary() {
+  return (await import('@alexanderolsen/libsamplerate-js')).default;
+}
 
 /** Floats in the port's fixed in/out transfer buffers (libsamplerate-wrapper.cpp: BUFFER_LEN). */
 const TRANSFER_FLOATS = 1008000;
@@ -48,6 +50,7 @@ export async function resample(channels: Float32Array[], fromRate: number, toRat
 
   // The port's `full` is libsamplerate's src_process with end_of_input = 0 (streaming); we never call
   // its `simple` on this instance, which would leave end_of_input set for later calls.
+  const { create, ConverterType } = await converterLibrary();
   const src = await create(nch, fromRate, toRate, { converterType: ConverterType.SRC_SINC_BEST_QUALITY });
   try {
     const maxOutFrames = Math.floor(TRANSFER_FLOATS / nch);

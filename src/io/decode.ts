@@ -3,12 +3,15 @@ import { AudioFileError } from '../util/errors.js';
 import { decodeAiff } from './aiff-decode.js';
 import { fileSource, memorySource, type ByteSource } from './byte-source.js';
 import { fourCC } from './chunks.js';
-import { decodeFlac } from './flac-decode.js';
 import { findFirstFrame } from './mpeg-frames.js';
-import { decodeMp3 } from './mp3-decode.js';
-import { decodeOgg } from './ogg-decode.js';
 import type { StereoAudio } from './types.js';
 import { decodeWav } from './wav-decode.js';
+
+// The compressed-format decoders (WebAssembly builds, ~50–100 ms each to load) are imported when a
+// file needs them: a WAV-only run never pays for them.
+const decodeFlac = async (...args: Parameters<typeof import('./flac-decode.js').decodeFlac>) => (await import('./flac-decode.js')).decodeFlac(...args);
+const decodeOgg = async (...args: Parameters<typeof import('./ogg-decode.js').decodeOgg>) => (await import('./ogg-decode.js')).decodeOgg(...args);
+const decodeMp3 = async (...args: Parameters<typeof import('./mp3-decode.js').decodeMp3>) => (await import('./mp3-decode.js')).decodeMp3(...args);
 
 const NOT_AUDIO = 'not a recognised audio file (WAV, AIFF, FLAC, MP3, Ogg Vorbis)';
 const MAX_FILE_BYTES = 2 ** 32;

@@ -81,6 +81,26 @@ function int16(src: Uint8Array, p: number, stride: number, n: number, le: boolea
 }
 
 function int24(src: Uint8Array, p: number, stride: number, n: number, le: boolean, dst: Float32Array, o: number) {
+  if (le && n > 1 && p >= 1) return int24le(src, p, stride, n, dst, o);
+  if (le && n > 1) {
+    // The block's first sample has no byte before it to read as the low byte of a 32-bit word.
+    int24Bytes(src, p, stride, 1, true, dst, o);
+    return int24le(src, p + stride, stride, n - 1, dst, o + 1);
+  }
+  int24Bytes(src, p, stride, n, le, dst, o);
+}
+
+/**
+ * Little-endian 24-bit samples with a byte before each: one unaligned 32-bit load per sample (bytes
+ * p−1 … p+2, the sample in the top 24 bits) instead of three byte loads; (s·2^8)·2^−31 = s·2^−23 exactly.
+ */
+function int24le(src: Uint8Array, p: number, stride: number, n: number, dst: Float32Array, o: number) {
+  const scale = 1 / 2147483648;
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  for (let i = 0, q = p - 1; i < n; i++, q += stride) dst[o + i] = (view.getInt32(q, true) & -256) * scale;
+}
+
+function int24Bytes(src: Uint8Array, p: number, stride: number, n: number, le: boolean, dst: Float32Array, o: number) {
   const scale = 1 / 8388608;
   const b2 = le ? 2 : 0;
   const b0 = le ? 0 : 2;

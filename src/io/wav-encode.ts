@@ -1,5 +1,6 @@
 import { writeFileAtomic } from './atomic.js';
 import { wavMetadataChunks } from './metadata.js';
+import { roundHalfAway } from '../util/round.js';
 import type { ReleaseTags } from './types.js';
 
 export type WavSampleFormat = { kind: 'pcm'; bits: 16 | 24 } | { kind: 'float'; bits: 32 };
@@ -99,9 +100,11 @@ function header(l: Layout, sampleRate: number, bits: number): Uint8Array {
  * Integers: x · 2^(bits-1), rounded half away from zero, clipped to [-2^(bits-1), 2^(bits-1) - 1] — the inverse of
  * the decoder's scaling, so decode(encode(x)) == x for every representable x. No dither: that is a DSP stage.
  * A non-finite sample is a bug upstream, so it throws a plain Error rather than writing garbage.
+ * Returns how many samples the encoding changed (rounded or clipped): 0 means the file decodes to exactly `channels`.
  */
-function encodeFrames(channels: Float32Array[], start: number, count: number, format: WavSampleFormat, out: Uint8Array, at: number): void {
+function encodeFrames(channels: Float32Array[], start: number, count: number, format: WavSampleFormat, out: Uint8Array, at: number): number {
   const nch = channels.length;
+  let changed = 0;
   const bytes = format.bits / 8;
   const stride = nch * bytes;
   for (let c = 0; c < nch; c++) {
@@ -122,16 +125,19 @@ function encodeFrames(channels: Float32Array[], start: number, count: number, fo
     for (let i = start; i < start + count; i++, p += stride) {
       const x = src[i];
       if (x - x !== 0) throw nonFinite(c, i, x);
-      // x · 2^(bits-1) and ± 0.5 are exact in double precision for float32 x, so floor/ceil round exactly.
+      // x · 2^(bits-1) is exact in double precision for float32 x; roundHalfAway rounds it exactly,
+      // without the sign branch that audio takes at random.
       const y = x * scale;
-      let q = y >= 0 ? Math.floor(y + 0.5) : Math.ceil(y - 0.5);
+      let q = roundHalfAway(y);
       if (q > max) q = max;
       else if (q < min) q = min;
+      if (q !== y) changed++;
       out[p] = q & 0xff;
       out[p + 1] = (q >> 8) & 0xff;
       if (bytes === 3) out[p + 2] = (q >> 16) & 0xff;
     }
   }
+  return changed;
 }
 
 function nonFinite(channel: number, index: number, x: number): Error {
@@ -153,7 +159,9 @@ export function encodeWav(channels: Float32Array[], sampleRate: number, format: 
 /**
  * Writes a WAV file atomically: the audio goes to a temporary file in the destination directory, which is then
  * renamed over `path`, so a failure never leaves a partial file. Refuses to write onto any of `opts.inputs`.
- * `opts.metadata` as in encodeWav; it is validated before anything is written.
+ * `opts.metadata` as in encodeWav; it is validated before anything is written. Returns how many samples the
+ * encoding changed (see encodeFrames): with 0, what was written is exactly `channels`, and a meter run on them
+ * measured the file.
  */
 export async function writeWavFile(
   path: string,
@@ -161,8 +169,9 @@ export async function writeWavFile(
   sampleRate: number,
   format: WavSampleFormat,
   opts: { inputs?: string[]; metadata?: ReleaseTags } = {},
-): Promise<void> {
+): Promise<{ changedSamples: number }> {
   const l = plan(channels, sampleRate, format, opts.metadata);
+  let changedSamples = 0;
   await writeFileAtomic(
     path,
     async (write) => {
@@ -171,11 +180,12 @@ export async function writeWavFile(
       const buffer = new Uint8Array(Math.min(l.frames, WRITE_FRAMES) * frameBytes);
       for (let done = 0; done < l.frames; done += WRITE_FRAMES) {
         const n = Math.min(WRITE_FRAMES, l.frames - done);
-        encodeFrames(channels, done, n, format, buffer, 0);
+        changedSamples += encodeFrames(channels, done, n, format, buffer, 0);
         await write(buffer.subarray(0, n * frameBytes));
       }
       if (l.dataBytes & 1) await write(new Uint8Array(1));
     },
     opts.inputs ?? [],
   );
+  return { changedSamples };
 }

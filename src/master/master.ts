@@ -1,11 +1,15 @@
 /**
  * `refmaster master`: from a finished mix to release-ready files. Decodes and measures the mix and
- * the references, decides the loudness and ceiling (target table, references, or the user), plans
- * the chain (plan.ts), renders each deliverable through one RenderSession (the stages before the
- * limiter run once), writes the files atomically, measures every written file again (QC), and
- * returns the report with every decision and its reason.
+ * the references (measure.ts: each meter once per track), decides the loudness and ceiling (target
+ * table, references, or the user), plans the chain (plan.ts), renders each deliverable through one
+ * RenderSession (the stages before the limiter run once), writes the files atomically, checks every
+ * written file (QC), and returns the report with every decision and its reason.
+ *
+ * QC measures what was written without decoding it again: the renderer's output is already on the
+ * file's integer grid (dither.ts) and its meters ran on those samples; the encoder counts the samples
+ * it had to change, and only if there is one is the file decoded and measured.
  */
-import { analyzeAudio, type AnalysisReport } from '../analysis/analyze.js';
+import { analyzeAudio } from '../analysis/analyze.js';
 import { measureLoudness } from '../analysis/loudness.js';
 import { measureTruePeak } from '../analysis/truepeak.js';
 import { RenderSession, type RenderResult } from '../chain/render.js';
@@ -14,13 +18,15 @@ import { refuseInputs } from '../io/atomic.js';
 import { decodeFile } from '../io/decode.js';
 import { validateReleaseTags } from '../io/metadata.js';
 import type { ReleaseTags, StereoAudio } from '../io/types.js';
+import type { Warning } from '../analysis/warnings.js';
 import { writeWavFile } from '../io/wav-encode.js';
 import { AudioFileError, UserError } from '../util/errors.js';
 import type { Moves } from '../assistant/params.js';
 import { assist, type AssistMode } from './assist.js';
 import { thresholdForReduction, loudExcerpts } from './glue.js';
 import { planChain, type Decision, type MatchStrengths } from './plan.js';
-import { combineProfiles, measureProfile, type MatchProfile } from './profile.js';
+import { measureTrack, type TrackFigures } from './measure.js';
+import { combineProfiles, type MatchProfile } from './profile.js';
 import { TARGETS, targetByName, type DeliveryTarget } from './targets.js';
 
 export type DeliverableKind = 'streaming' | 'cd';
@@ -73,9 +79,11 @@ export interface Deliverable {
 }
 
 export interface MasterResult {
-  mix: AnalysisReport;
-  references: AnalysisReport[];
-  master: AnalysisReport;
+  mix: TrackFigures;
+  references: TrackFigures[];
+  master: TrackFigures;
+  /** The mix's mix-prep warnings (analyzeAudio's). */
+  mixWarnings: Warning[];
   mixProfile: MatchProfile;
   referenceProfile: MatchProfile | null;
   masterProfile: MatchProfile;
@@ -84,7 +92,7 @@ export interface MasterResult {
   decisions: Decision[];
   notes: string[];
   warnings: string[];
-  render: Omit<RenderResult, 'channels'>;
+  render: Omit<RenderResult, 'channels' | 'meters'>;
   deliverables: Deliverable[];
   /** What the model proposed and how it was used (mode off: not used). */
   assistant: { mode: AssistMode; moves: Moves | null; model: string | null };
@@ -120,6 +128,9 @@ export function decideLoudness(opts: Pick<MasterOptions, 'target' | 'loudnessLuf
   return { targetLufs: TARGETS.spotify.integratedLufs, ceilingDbtp, source: 'default (Spotify)', maxGainReductionDb: DEFAULT_MAX_GAIN_REDUCTION_DB, explicit: false };
 }
 
+/** The model's input: the analyser's feature vector (only computed when the model is asked). */
+const featuresOf = (audio: StereoAudio): number[] => analyzeAudio(audio).features.values;
+
 /** The first deliverable takes `output` as it is; the others add "-cd" etc. before the extension. */
 export function deliverablePath(output: string, kind: DeliverableKind, first: boolean): string {
   if (first) return output;
@@ -148,16 +159,20 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
   step(`decoding ${opts.mix}`);
   const mixAudio = await load(opts.mix, 'the mix');
   step('analysing the mix');
-  const mixReport = analyzeAudio(mixAudio);
-  const mixProfile = measureProfile(mixAudio);
+  const mix = measureTrack(mixAudio, { mixPrep: true });
+  const mixProfile = mix.profile;
 
-  const refReports: AnalysisReport[] = [];
+  const refFigures: TrackFigures[] = [];
   const refProfiles: MatchProfile[] = [];
+  const refAudios: StereoAudio[] = [];
   for (const path of opts.references) {
-    step(`analysing reference ${path}`);
+    step(`decoding reference ${path}`);
     const audio = await load(path, 'the reference');
-    refReports.push(analyzeAudio(audio));
-    refProfiles.push(measureProfile(audio));
+    refAudios.push(audio);
+    step(`analysing reference ${path}`);
+    const ref = measureTrack(audio, { mixPrep: false });
+    refFigures.push(ref.figures);
+    refProfiles.push(ref.profile);
   }
   const reference = refProfiles.length > 0 ? combineProfiles(refProfiles, opts.referenceWeights) : null;
 
@@ -169,7 +184,7 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
   }
 
   step('planning the chain');
-  const excerpts = loudExcerpts(mixAudio);
+  const excerpts = loudExcerpts(mixAudio, mix.loudness.momentaryLufs);
   const analyticPlan = planChain(mixProfile, {
     reference,
     strengths: opts.strengths,
@@ -179,10 +194,11 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
     glueThreshold: (params, reductionDb) => thresholdForReduction(excerpts, params, mixAudio.sampleRate, reductionDb),
     sampleRate: mixAudio.sampleRate,
   });
-  if (opts.assistant && opts.assistant !== 'off') step('asking the assistant model');
+  const mode = opts.assistant ?? 'off';
+  if (mode !== 'off') step('asking the assistant model');
   const assisted = await assist({
-    mode: opts.assistant ?? 'off', modelPath: opts.modelPath, mixAudio, mixFeatures: mixReport.features.values,
-    referenceFeatures: refReports.map((r) => r.features.values), referenceWeights: opts.referenceWeights, plan: analyticPlan,
+    mode, modelPath: opts.modelPath, mixAudio, mixFeatures: mode === 'off' ? [] : featuresOf(mixAudio),
+    referenceFeatures: mode === 'off' ? [] : refAudios.map(featuresOf), referenceWeights: opts.referenceWeights, plan: analyticPlan,
   });
   const plan = assisted.plan;
   warnings.push(...assisted.warnings);
@@ -196,8 +212,9 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
     const result = await session.render(chain, (stage) => step(`rendering ${kind} master: ${stage}`));
     const path = deliverablePath(opts.output, kind, i === 0);
     step(`writing ${path}`);
-    await writeWavFile(path, result.channels, result.sampleRate, result.format, { inputs: [opts.mix, ...opts.references], metadata });
-    deliverables.push(await checkDeliverable(path, kind, result, chain));
+    const written = await writeWavFile(path, result.channels, result.sampleRate, result.format, { inputs: [opts.mix, ...opts.references], metadata });
+    step(`checking ${path}`);
+    deliverables.push(await checkDeliverable(path, kind, result, chain, written.changedSamples === 0));
     first ??= result;
     // The renderer's advice names a chain parameter; here the option is --loudness.
     const advice = result.warnings.map((w) => w.replace(/\(raise limiter\.maxGainReductionDb to go further\)/, '(use --loudness to insist, at the cost of more limiting)'));
@@ -211,18 +228,20 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
   }
 
   step('measuring the master');
-  const { channels, ...render } = first;
+  const { channels, meters, ...render } = first;
   const masterAudio: StereoAudio = {
     left: channels[0], right: channels[1], sampleRate: first.sampleRate,
     source: { ...mixAudio.source, path: deliverables[0].path, container: 'wav', lossy: false, bitrateKbps: null },
   };
+  const masterTrack = measureTrack(masterAudio, { mixPrep: false, meters });
   return {
-    mix: mixReport,
-    references: refReports,
-    master: analyzeAudio(masterAudio),
+    mix: mix.figures,
+    references: refFigures,
+    master: masterTrack.figures,
+    mixWarnings: mix.warnings,
     mixProfile,
     referenceProfile: reference,
-    masterProfile: measureProfile(masterAudio),
+    masterProfile: masterTrack.profile,
     loudness,
     chain: plan.chain,
     decisions: plan.decisions,
@@ -234,11 +253,23 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
   };
 }
 
-/** Decodes the written file and checks it against what the render aimed at. */
-async function checkDeliverable(path: string, kind: DeliverableKind, result: RenderResult, chain: Chain): Promise<Deliverable> {
-  const written = await decodeFile(path);
-  const integratedLufs = measureLoudness([written.left, written.right], written.sampleRate).integratedLufs;
-  const tp = measureTruePeak([written.left, written.right], written.sampleRate).truePeakDbtp;
+/**
+ * Measures the written file and checks it against what the render aimed at. `exact`: the file holds
+ * exactly the render's samples (the encoder changed none), so the renderer's meters measured it;
+ * otherwise it is decoded and measured.
+ */
+async function checkDeliverable(path: string, kind: DeliverableKind, result: RenderResult, chain: Chain, exact: boolean): Promise<Deliverable> {
+  let integratedLufs: number | null, tp: number, sampleRateHz: number;
+  if (exact) {
+    integratedLufs = result.output.integratedLufs;
+    tp = result.meters.truePeak.truePeakDbtp;
+    sampleRateHz = result.sampleRate;
+  } else {
+    const written = await decodeFile(path);
+    integratedLufs = measureLoudness([written.left, written.right], written.sampleRate).integratedLufs;
+    tp = measureTruePeak([written.left, written.right], written.sampleRate).truePeakDbtp;
+    sampleRateHz = written.sampleRate;
+  }
   const truePeakDbtp = Number.isFinite(tp) ? tp : null;
   const lim = chain.stages.limiter;
   const aimedLufs = lim.bypass || !result.limiter ? null : result.limiter.targetReached === false ? result.limiter.reachedLufs : lim.targetLufs;
@@ -248,5 +279,5 @@ async function checkDeliverable(path: string, kind: DeliverableKind, result: Ren
   const ceilingOk = lim.bypass || truePeakDbtp === null || truePeakDbtp <= lim.ceilingDbtp;
   if (!ceilingOk) problems.push(`true peak ${truePeakDbtp?.toFixed(2)} dBTP exceeds the ${lim.ceilingDbtp} dBTP ceiling`);
   const bits = result.format.kind === 'float' ? '32-bit float' : `${result.format.bits}-bit PCM`;
-  return { kind, path, sampleRateHz: written.sampleRate, format: bits, integratedLufs, truePeakDbtp, aimedLufs, qc: { loudnessOk, ceilingOk, problems } };
+  return { kind, path, sampleRateHz, format: bits, integratedLufs, truePeakDbtp, aimedLufs, qc: { loudnessOk, ceilingOk, problems } };
 }

@@ -14,7 +14,7 @@
  *   range exceeds the reference's, in proportion to the dynamics strength.
  * - Loudness and peak: the limiter's target and ceiling (decided by the caller, see master.ts).
  */
-import { defaultChain } from '../chain/load.js';
+import { defaultChain } from '../chain/defaults.js';
 import type { Chain, CompressorParams, StageName } from '../chain/spec.js';
 import type { MatchProfile } from './profile.js';
 

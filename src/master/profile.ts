@@ -8,8 +8,8 @@
  * side relative to the integrated loudness: two tracks at different levels compare directly, and
  * several references combine after loudness normalisation.
  */
-import { loudnessFromSubBlocks, kWeightedSubBlocks, INTEGRATED_RELATIVE_GATE_LU, SERIES_STEP } from '../analysis/loudness.js';
-import { longTermSpectrum, spectrumFromLtas } from '../analysis/spectrum.js';
+import { loudnessFromSubBlocks, kWeightedSubBlocks, INTEGRATED_RELATIVE_GATE_LU, SERIES_STEP, type LoudnessResult } from '../analysis/loudness.js';
+import { longTermSpectrum, spectrumFromLtas, type LongTermSpectrum } from '../analysis/spectrum.js';
 import { measureTruePeak } from '../analysis/truepeak.js';
 import type { StereoAudio } from '../io/types.js';
 import { dbToPower, finiteOrNull, powerToDb } from '../util/db.js';
@@ -51,35 +51,46 @@ function sameChannels(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
-/** Throws with `problem` when the track cannot serve matching (silence, too short for gating). */
-export function measureProfile(audio: StereoAudio): MatchProfile {
-  const { left, right, sampleRate: fs } = audio;
-  const file = audio.source.path;
-  const loud = loudnessFromSubBlocks(kWeightedSubBlocks([left, right], fs), [1, 1]);
+/** The gated loudness a profile needs: throws when the track has none (silence, shorter than one gating block). */
+export function gatedLoudness(loud: LoudnessResult, file: string): LoudnessResult & { integratedLufs: number } {
   if (loud.integratedLufs === null) throw new AudioFileError(file, 'has no music above the −70 LUFS gate (silent or shorter than 0.4 s)');
+  return loud as LoudnessResult & { integratedLufs: number };
+}
+
+/**
+ * The active parts as a frame filter for longTermSpectrum: a frame counts when the momentary block
+ * centred nearest to its centre passes BS.1770-4's relative gate.
+ */
+export function activeFrames(loud: LoudnessResult & { integratedLufs: number }, fs: number): (start: number, size: number) => boolean {
   const gate = loud.integratedLufs - RELATIVE_GATE_LU;
   const momentary = loud.momentaryLufs;
-  // A frame counts when the momentary block centred nearest to its centre is active.
-  const include = (start: number, size: number) => {
+  return (start: number, size: number) => {
     const centreS = (start + size / 2) / fs;
     const k = Math.min(momentary.length - 1, Math.max(0, Math.round((centreS - BLOCK_S / 2) / STEP_S)));
     return momentary[k] >= gate;
   };
-  const ltas = longTermSpectrum(left, right, fs, undefined, include);
-  const spec = spectrumFromLtas(ltas);
-  const relative = (bands: (number | null)[]) =>
-    bands.map((db) => (db === null || db - (loud.integratedLufs as number) < BAND_FLOOR_DB ? null : db - (loud.integratedLufs as number)));
+}
+
+/**
+ * The profile from measurements already made: the track's loudness (gatedLoudness), its true peak
+ * and the long-term spectrum of its active frames (activeFrames).
+ */
+export function profileFrom(audio: StereoAudio, loud: LoudnessResult & { integratedLufs: number }, truePeakDbtp: number, activeLtas: LongTermSpectrum): MatchProfile {
+  const { left, right, sampleRate: fs } = audio;
+  const integrated = loud.integratedLufs;
+  const gate = integrated - RELATIVE_GATE_LU;
+  const spec = spectrumFromLtas(activeLtas);
+  const relative = (bands: (number | null)[]) => bands.map((db) => (db === null || db - integrated < BAND_FLOOR_DB ? null : db - integrated));
   let activeBlocks = 0;
-  for (const m of momentary) if (m >= gate) activeBlocks++;
-  const truePeakDbtp = measureTruePeak([left, right], fs).truePeakDbtp;
+  for (const m of loud.momentaryLufs) if (m >= gate) activeBlocks++;
   return {
-    file,
+    file: audio.source.path,
     sampleRate: fs,
     durationS: left.length / fs,
     mono: sameChannels(left, right),
-    integratedLufs: loud.integratedLufs,
+    integratedLufs: integrated,
     truePeakDbtp,
-    plrDb: truePeakDbtp - loud.integratedLufs,
+    plrDb: truePeakDbtp - integrated,
     loudnessRangeLu: loud.loudnessRangeLu ?? 0,
     width: spec.width ?? 0,
     bandsHz: spec.bandsHz,
@@ -87,6 +98,14 @@ export function measureProfile(audio: StereoAudio): MatchProfile {
     sideDb: relative(spec.sideBandDb),
     activeS: activeBlocks * STEP_S,
   };
+}
+
+/** Throws with `problem` when the track cannot serve matching (silence, too short for gating). */
+export function measureProfile(audio: StereoAudio): MatchProfile {
+  const { left, right, sampleRate: fs } = audio;
+  const loud = gatedLoudness(loudnessFromSubBlocks(kWeightedSubBlocks([left, right], fs), [1, 1]), audio.source.path);
+  const ltas = longTermSpectrum(left, right, fs, undefined, activeFrames(loud, fs));
+  return profileFrom(audio, loud, measureTruePeak([left, right], fs).truePeakDbtp, ltas);
 }
 
 /** Power mean of band levels in dB, weighted; null where no profile has the band. */

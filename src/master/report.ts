@@ -3,25 +3,14 @@
  * references and master side by side, every decision with its reason, mix-prep warnings with what
  * they mean for this master, the playback gain each platform would apply, and each deliverable's QC.
  */
-import type { AnalysisReport } from '../analysis/analyze.js';
 import type { Chain } from '../chain/spec.js';
 import { VERSION } from '../util/version.js';
 import type { Deliverable, LoudnessDecision, MasterResult } from './master.js';
+import type { TrackFigures } from './measure.js';
 import type { Decision, MatchStrengths } from './plan.js';
 import { STREAMING_PLATFORMS, TARGETS, playbackGainDb } from './targets.js';
 
-export interface TrackFigures {
-  file: string;
-  integratedLufs: number | null;
-  shortTermMaxLufs: number | null;
-  loudnessRangeLu: number | null;
-  truePeakDbtp: number | null;
-  plrDb: number | null;
-  /** Side/mid energy ratio in percent (0 mono). */
-  widthPercent: number | null;
-  correlation: number | null;
-  monoLoudnessDeltaDb: number | null;
-}
+export type { TrackFigures };
 
 export interface MasterReport {
   refmaster: { version: string; report: 'master' };
@@ -61,30 +50,16 @@ const EFFECTS: Record<string, string> = {
   TRAILING_SILENCE: 'kept as it is: trim it in your editor if it is not intended',
 };
 
-function figures(r: AnalysisReport): TrackFigures {
-  return {
-    file: r.file,
-    integratedLufs: r.loudness.integratedLufs,
-    shortTermMaxLufs: r.loudness.shortTermMaxLufs,
-    loudnessRangeLu: r.loudness.loudnessRangeLu,
-    truePeakDbtp: r.peak.truePeakDbtp,
-    plrDb: r.dynamics.plrDb,
-    widthPercent: r.stereo.width === null ? null : r.stereo.width * 100,
-    correlation: r.stereo.correlation,
-    monoLoudnessDeltaDb: r.stereo.monoLoudnessDeltaDb,
-  };
-}
-
 const minus = (a: (number | null)[], b: (number | null)[]) => a.map((x, i) => (x === null || b[i] === null ? null : x - (b[i] as number)));
 
 export function buildReport(r: MasterResult, strengths: MatchStrengths): MasterReport {
   const lim = r.render.limiter;
   const ref = r.referenceProfile;
-  const master = figures(r.master);
+  const master = r.master;
   return {
     refmaster: { version: VERSION, report: 'master' },
-    mix: figures(r.mix),
-    references: r.references.map(figures),
+    mix: r.mix,
+    references: r.references,
     master,
     loudness: {
       ...r.loudness,
@@ -103,7 +78,7 @@ export function buildReport(r: MasterResult, strengths: MatchStrengths): MasterR
         }
       : null,
     decisions: r.decisions,
-    mixPrep: r.mix.warnings.map((w) => ({ code: w.code, message: w.message, effect: EFFECTS[w.code] ?? null })),
+    mixPrep: r.mixWarnings.map((w) => ({ code: w.code, message: w.message, effect: EFFECTS[w.code] ?? null })),
     playback: STREAMING_PLATFORMS.map((name) => ({
       platform: name,
       label: TARGETS[name].label,

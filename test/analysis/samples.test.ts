@@ -32,6 +32,16 @@ describe('scanSamples', () => {
     expect(s.clippedSamples / 200).toBeCloseTo(runLength, 0);
   });
 
+  it('counts runs that cross the 100 ms blocks, run into the end, or sit in an otherwise quiet block', () => {
+    const hop = FS / 10;
+    const x = new Float32Array(3 * hop).fill(0.1);
+    for (let i = hop - 2; i < hop + 3; i++) x[i] = 1; // 5 samples across the first block boundary
+    for (let i = 2 * hop + 10; i < 2 * hop + 13; i++) x[i] = -1; // 3 in the last block
+    for (let i = 3 * hop - 4; i < 3 * hop; i++) x[i] = 1; // 4 up to the end
+    const s = scanSamples(x, new Float32Array(x.length), FS);
+    expect([s.clippedRuns, s.clippedSamples, s.longestClipRun]).toEqual([3, 12, 5]);
+  });
+
   it('finds clipping that was turned down afterwards (flat tops at −3 dBFS)', () => {
     const s = scanSamples(clippedSine(1, 0.7), new Float32Array(FS), FS);
     expect(s.clippedRuns).toBe(200);

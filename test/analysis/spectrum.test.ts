@@ -11,8 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { thirdOctaveBands } from '../../src/analysis/bands.js';
 import { Fft, isPowerOfTwo, nearestPowerOfTwo } from '../../src/analysis/fft.js';
 import {
-  LOW_MAX_HZ, LOW_MIN_HZ, SPECTRUM_FLOOR_DB, analyzeSpectrum, longTermSpectrum, ltasFftSize, powerBetween, spectrumFromLtas,
+  LOW_MAX_HZ, LOW_MIN_HZ, SPECTRUM_FLOOR_DB, longTermSpectrum, ltasFftSize, powerBetween, spectrumFromLtas,
 } from '../../src/analysis/spectrum.js';
+import { analyzeSpectrum } from '../../src/analysis/descriptors.js';
 import { decodeFile } from '../../src/io/decode.js';
 import { mulberry32, seededNoise, sine } from '../helpers/signals.js';
 import { CORPUS } from '../helpers/corpus.js';

@@ -42,12 +42,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultChain } from '../../src/chain/load.js';
 import { decodeFile } from '../../src/io/decode.js';
-import { writeWavFile } from '../../src/io/wav-encode.js';
 import { dropCutoff, fillGaps, matchCurves, smooth, type MatchStrengths } from '../../src/master/plan.js';
 import { measureProfile, type MatchProfile } from '../../src/master/profile.js';
 import { dbToPower } from '../../src/util/db.js';
 import { CORPUS as HELPER_CORPUS } from '../helpers/corpus.js';
-import { median } from './util.js';
+import { median, tiledWav } from './util.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO = join(here, '../../..');
@@ -441,19 +440,6 @@ function realisationTable(results: PairResult[], bandsHz: number[]): string | nu
 }
 
 // ---------------------------------------------------------------- speed
-
-/** `file` tiled (or cut) to `seconds`, written as 24-bit WAV. */
-async function tiledWav(file: string, seconds: number, out: string): Promise<void> {
-  const a = await decodeFile(file);
-  const n = Math.round(seconds * a.sampleRate);
-  const left = new Float32Array(n), right = new Float32Array(n);
-  for (let pos = 0; pos < n; pos += a.left.length) {
-    const take = Math.min(a.left.length, n - pos);
-    left.set(a.left.subarray(0, take), pos);
-    right.set(a.right.subarray(0, take), pos);
-  }
-  await writeWavFile(out, [left, right], a.sampleRate, { kind: 'pcm', bits: 24 });
-}
 
 const TASKSET = existsSync('/usr/bin/taskset') ? '/usr/bin/taskset' : null;
 const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;

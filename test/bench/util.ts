@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFile } from '../../src/io/decode.js';
+import { writeWavFile } from '../../src/io/wav-encode.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpus = join(repo, '../shared/corpus');
@@ -42,4 +43,17 @@ export async function buildTrack(seconds: number, rate: number): Promise<[Float3
     }
   }
   return [left, right];
+}
+
+/** `file` tiled (or cut) to `seconds`, written as 24-bit WAV. */
+export async function tiledWav(file: string, seconds: number, out: string): Promise<void> {
+  const a = await decodeFile(file);
+  const n = Math.round(seconds * a.sampleRate);
+  const left = new Float32Array(n), right = new Float32Array(n);
+  for (let pos = 0; pos < n; pos += a.left.length) {
+    const take = Math.min(a.left.length, n - pos);
+    left.set(a.left.subarray(0, take), pos);
+    right.set(a.right.subarray(0, take), pos);
+  }
+  await writeWavFile(out, [left, right], a.sampleRate, { kind: 'pcm', bits: 24 });
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { chainJsonSchema, defaultChain, parseChain } from '../../src/chain/load.js';
 import { applyOverrides, didYouMean, parameterNames } from '../../src/chain/overrides.js';
-import { CHAIN_VERSION, STAGE_ORDER } from '../../src/chain/spec.js';
+import { CHAIN_VERSION, ChainSchema, STAGE_ORDER } from '../../src/chain/spec.js';
 
 const base = { refmaster: 'chain', version: CHAIN_VERSION };
 
@@ -18,6 +18,13 @@ describe('chain document', () => {
     expect(chain.stages.compressor.ratio).toBeLessThanOrEqual(2);
     expect(chain.stages.eq.highpassHz).toBeGreaterThanOrEqual(20);
     expect(chain.stages.eq.highpassHz).toBeLessThanOrEqual(30);
+  });
+
+  it('the written-out default chain is exactly what the schema fills into an empty document, and a fresh copy each time', () => {
+    expect(defaultChain()).toStrictEqual(ChainSchema.parse(base));
+    const a = defaultChain();
+    a.stages.multiband.bands[0].ratio = 3;
+    expect(defaultChain().stages.multiband.bands[0].ratio).toBe(1.5);
   });
 
   it('refuses an out-of-range value with the allowed range and the value given', () => {

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CompressorStage, type CompressorParams } from '../../src/chain/spec.js';
-import { createCompressor } from '../../src/dsp/compressor.js';
+import { CompressorTrace, createCompressor } from '../../src/dsp/compressor.js';
 import { staticGainReductionDb } from '../../src/dsp/gain-computer.js';
 import { firstDifference } from '../helpers/bits.js';
 import { expectBlockInvariant, runInBlocks } from '../helpers/blocks.js';
@@ -245,5 +245,25 @@ describe('processor contract', () => {
 
   it('latency is 0', () => {
     expect(createCompressor(params({}), 48000).latency).toBe(0);
+  });
+});
+
+describe('CompressorTrace', () => {
+  it('gives the stats of a fresh compressor run at every threshold, ratio and knee, bit for bit', () => {
+    for (const [fs, seconds] of [[44100, 3.3], [96000, 1.01]] as const) {
+      const n = Math.round(fs * seconds);
+      // a level swing, so that each threshold sees a different share of reduction
+      const swing = (x: Float32Array) => x.map((v, i) => v * (0.2 + 0.8 * Math.abs(Math.sin((3 * i) / fs))));
+      const l = swing(seededNoise(n, 31, 0.5)), r = swing(seededNoise(n, 32, 0.4));
+      for (const base of [params({ autoRelease: true }), params({ autoRelease: false, sidechainHpfHz: 0, attackMs: 5 })]) {
+        const trace = new CompressorTrace(base, fs, l, r);
+        for (const curve of [{ thresholdDb: -30 }, { thresholdDb: -12, ratio: 4 }, { thresholdDb: -20, kneeDb: 0 }, { thresholdDb: 0 }]) {
+          const c = createCompressor({ ...base, ...curve }, fs);
+          c.process(l.slice(), r.slice());
+          expect(trace.statsAt(curve), `${fs} Hz ${JSON.stringify(curve)}`).toEqual(c.stats());
+        }
+      }
+      expect(new CompressorTrace(params({ bypass: true }), fs, l, r).statsAt({ thresholdDb: -40 })).toEqual({ maxGainReductionDb: 0, meanGainReductionDb: 0 });
+    }
   });
 });

@@ -9,6 +9,21 @@ const PCM16 = { kind: 'pcm', bits: 16 } as const;
 const tone = () => [Float32Array.of(0.5, -0.25, 0), Float32Array.of(0.125, 0, -1)];
 
 describe('writeWavFile', () => {
+  it('counts the samples the encoding changed: 0 exactly when the file decodes to the given floats', async () => {
+    await withTempDir(async (dir) => {
+      const out = join(dir, 'master.wav');
+      // on the 16-bit grid (k / 32768): written unchanged
+      expect(await writeWavFile(out, tone(), 44100, PCM16)).toEqual({ changedSamples: 0 });
+      // one sample between grid points (rounded), one beyond full scale (clipped)
+      const off = [Float32Array.of(0.5, 1 / 65536 + 1 / 32768, 0), Float32Array.of(0.125, 0, 1)];
+      expect(await writeWavFile(out, off, 44100, PCM16)).toEqual({ changedSamples: 2 });
+      const back = await decodeFile(out);
+      expect(back.left[1]).not.toBe(off[0][1]);
+      expect(back.right[2]).toBe(32767 / 32768);
+      expect(await writeWavFile(out, off, 44100, { kind: 'float', bits: 32 })).toEqual({ changedSamples: 0 });
+    });
+  });
+
   it('replaces an existing (non-input) file and leaves no temporary file', async () => {
     await withTempDir(async (dir) => {
       const out = join(dir, 'master.wav');

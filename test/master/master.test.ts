@@ -78,8 +78,12 @@ describe('master', () => {
     expect(r.deliverables.map((d) => [d.kind, d.format, d.sampleRateHz])).toEqual([['streaming', '24-bit PCM', 48000], ['cd', '16-bit PCM', 44100]]);
     for (const d of r.deliverables) {
       const a = await decodeFile(d.path);
-      expect(Math.abs((measureLoudness([a.left, a.right], a.sampleRate).integratedLufs as number) + 10)).toBeLessThanOrEqual(0.2);
-      expect(measureTruePeak([a.left, a.right], a.sampleRate).truePeakDbtp).toBeLessThanOrEqual(-1);
+      const lufs = measureLoudness([a.left, a.right], a.sampleRate).integratedLufs as number;
+      const tp = measureTruePeak([a.left, a.right], a.sampleRate).truePeakDbtp;
+      expect(Math.abs(lufs + 10)).toBeLessThanOrEqual(0.2);
+      expect(tp).toBeLessThanOrEqual(-1);
+      // QC's figures are those of the file as decoded, exactly (it measured the samples written)
+      expect([d.integratedLufs, d.truePeakDbtp, d.sampleRateHz]).toEqual([lufs, tp, a.sampleRate]);
       expect(a.source.tags).toEqual({ title: 'Test Song', artist: 'Test Artist', isrc: 'USS1Z9900001' });
     }
     expect(r.deliverables[1].path).toBe(join(dir, 'loud-cd.wav'));
