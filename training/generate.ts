@@ -44,7 +44,7 @@ export interface GenerateOptions {
   seed: number;
 }
 
-export const DEFAULT_GENERATE: GenerateOptions = { excerptS: 10, maxShiftS: 3, examplesPerSong: 32, seed: 20261207 };
+export const DEFAULT_GENERATE: GenerateOptions = { excerptS: 10, maxShiftS: 3, examplesPerSong: 16, seed: 20261207 };
 /** Chance that a move is left neutral, so "leave it alone" is a proposal the model learns too. */
 export const NEUTRAL_CHANCE = 0.25;
 /** Share of examples whose mix side gets its own tone and width (mixTone). */
