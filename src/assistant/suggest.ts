@@ -68,6 +68,15 @@ function bandDifference(mix: number[], ref: number[], lo: number, hi: number): n
   return d.length ? d.reduce((a, b) => a + b, 0) / d.length : 0;
 }
 
+/** Mean side-to-mid level (dB) of the bands from 315 Hz up, where the width move acts. */
+function sideOverMid(v: number[]): number {
+  const d = FEATURES.map((f) => /^spectrum\.midDb\.(\d+)Hz$/.exec(f.name))
+    .filter((m): m is RegExpExecArray => m !== null && +m[1] >= 315 && +m[1] <= 16000)
+    .map((m) => get(v, `spectrum.sideDb.${m[1]}Hz`) - get(v, m[0]))
+    .filter((x) => Math.abs(x) < 60);
+  return d.length ? d.reduce((a, b) => a + b, 0) / d.length : 0;
+}
+
 function toneReason(what: string, d: number): string {
   if (Math.abs(d) < 0.5) return `the ${what} is already close to the reference's (${sign(d)} dB)`;
   return `the reference has ${Math.abs(d).toFixed(1)} dB ${d > 0 ? 'more' : 'less'} ${what} than the mix, relative to loudness`;
@@ -76,7 +85,7 @@ function toneReason(what: string, d: number): string {
 export function explain(moves: Moves, mix: number[], ref: number[]): MoveReason[] {
   const lra = get(mix, 'loudness.rangeLu') - get(ref, 'loudness.rangeLu');
   const crest = get(mix, 'dynamics.crestDb') - get(ref, 'dynamics.crestDb');
-  const width = get(ref, 'stereo.widthDb') - get(mix, 'stereo.widthDb');
+  const width = sideOverMid(ref) - sideOverMid(mix);
   const out: MoveReason[] = [];
   const add = (move: MoveName, active: boolean, setting: string, reason: string) => out.push({ move, value: moves[move], setting, reason, active });
   add('lowShelfDb', Math.abs(moves.lowShelfDb) >= 0.3, `low shelf ${sign(moves.lowShelfDb)} dB at ${LOW_SHELF_HZ} Hz`, toneReason('bass (50–160 Hz)', bandDifference(mix, ref, 50, 160)));
@@ -88,7 +97,7 @@ export function explain(moves: Moves, mix: number[], ref: number[]): MoveReason[
     Math.abs(lra) < 0.5 ? `the mix's loudness range is already the reference's (${sign(lra)} LU)` : `the mix's short-term loudness swings ${Math.abs(lra).toFixed(1)} LU ${lra > 0 ? 'more' : 'less'} than the reference's`);
   add('glueRatio', glue, `ratio ${moves.glueRatio.toFixed(2)}:1`, 'part of the glue setting');
   add('widthPercent', Math.abs(moves.widthPercent - 100) >= 3, `width ${Math.round(moves.widthPercent)} % above 300 Hz (bass below 120 Hz stays mono)`,
-    Math.abs(width) < 0.5 ? `the stereo width is already close to the reference's (${sign(width)} dB side/mid)` : `the reference's side is ${Math.abs(width).toFixed(1)} dB ${width > 0 ? 'wider' : 'narrower'} relative to its mid than the mix's`);
+    Math.abs(width) < 0.5 ? `the stereo width above 300 Hz is already close to the reference's (${sign(width)} dB side/mid)` : `above 300 Hz the reference's side is ${Math.abs(width).toFixed(1)} dB ${width > 0 ? 'stronger' : 'weaker'} relative to its mid than the mix's`);
   add('saturationDb', moves.saturationDb >= 0.3, `tape saturation, ${moves.saturationDb.toFixed(1)} dB drive`,
     `the mix's crest factor is ${Math.abs(crest).toFixed(1)} dB ${crest > 0 ? 'higher' : 'lower'} than the reference's`);
   return out;
