@@ -333,3 +333,13 @@ export function measureLoudness(channels: Float32Array[], sampleRate: number, op
   const weights = resolveWeights(channels.length, options);
   return loudnessFromSubBlocks(kWeightedSubBlocks(channels, sampleRate), weights);
 }
+
+/**
+ * Only the integrated loudness (BS.1770-4 §2.8) of stereo or any channels, weights 1: what
+ * measureLoudness(…).integratedLufs gives, to the bit, without the series, maxima and LRA (for
+ * searches that need only this figure, such as the renderer's loudness target).
+ */
+export function integratedLoudness(channels: Float32Array[], sampleRate: number): number | null {
+  const { sums, bounds } = kWeightedSubBlocks(channels, sampleRate);
+  return integratedFromBlocks(gatingBlockEnergies(sums, resolveWeights(channels.length), bounds));
+}

@@ -11,7 +11,7 @@
  * it), so the limiter works at the delivery rate and controls the true peak of what is written;
  * dither and word length come after the limiter, last, as they must.
  */
-import { kWeightedSubBlocks, loudnessFromSubBlocks, measureLoudness, type SubBlocks } from '../analysis/loudness.js';
+import { integratedLoudness, kWeightedSubBlocks, loudnessFromSubBlocks, type SubBlocks } from '../analysis/loudness.js';
 import { measureTruePeak, type TruePeakResult } from '../analysis/truepeak.js';
 import type { StereoAudio } from '../io/types.js';
 import type { WavSampleFormat } from '../io/wav-encode.js';
@@ -122,7 +122,7 @@ interface LimiterResult {
 interface InputLevels { lufs: number | null; truePeakDbtp: number }
 
 function limit(x: LimiterInput, fs: number, params: LimiterParams, levels: () => InputLevels): LimiterResult {
-  const loudness = (l: Float32Array, r: Float32Array) => measureLoudness([l, r], fs).integratedLufs;
+  const loudness = (l: Float32Array, r: Float32Array) => integratedLoudness([l, r], fs);
   const finish = (gainDb: number, run: ReturnType<typeof limitSignal>, reached: number | null, targetReached: boolean | null): LimiterResult => ({
     left: run.left,
     right: run.right,
@@ -245,7 +245,7 @@ export class RenderSession {
         cache.limiter = 'miss';
         onStage?.('limiter');
         const levels = () => (limiterInput.levels ??= {
-          lufs: measureLoudness(preSignal, rate).integratedLufs,
+          lufs: integratedLoudness(preSignal, rate),
           truePeakDbtp: measureTruePeak(preSignal, rate).truePeakDbtp,
         });
         this.limited = { key: limKey, signal: limit(limiterInput.input, rate, params, levels) };
