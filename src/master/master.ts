@@ -16,6 +16,7 @@ import { validateReleaseTags } from '../io/metadata.js';
 import type { ReleaseTags, StereoAudio } from '../io/types.js';
 import { writeWavFile } from '../io/wav-encode.js';
 import { AudioFileError, UserError } from '../util/errors.js';
+import { closeMatchingLoop } from './closed-loop.js';
 import { thresholdForReduction, loudExcerpts } from './glue.js';
 import { planChain, type Decision, type MatchStrengths } from './plan.js';
 import { combineProfiles, measureProfile, type MatchProfile } from './profile.js';
@@ -172,6 +173,10 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
     sampleRate: mixAudio.sampleRate,
   });
   notes.push(...plan.notes);
+  if (reference) {
+    step('measuring the matching');
+    closeMatchingLoop(plan, mixAudio);
+  }
 
   const session = new RenderSession(mixAudio);
   const deliverables: Deliverable[] = [];

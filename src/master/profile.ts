@@ -51,8 +51,8 @@ function sameChannels(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
-/** Throws with `problem` when the track cannot serve matching (silence, too short for gating). */
-export function measureProfile(audio: StereoAudio): MatchProfile {
+/** Throws with `problem` when the track cannot serve matching (silence, too short for gating). `truePeak: false` leaves truePeakDbtp and plrDb NaN. */
+export function measureProfile(audio: StereoAudio, options: { truePeak?: boolean } = {}): MatchProfile {
   const { left, right, sampleRate: fs } = audio;
   const file = audio.source.path;
   const loud = loudnessFromSubBlocks(kWeightedSubBlocks([left, right], fs), [1, 1]);
@@ -71,7 +71,8 @@ export function measureProfile(audio: StereoAudio): MatchProfile {
     bands.map((db) => (db === null || db - (loud.integratedLufs as number) < BAND_FLOOR_DB ? null : db - (loud.integratedLufs as number)));
   let activeBlocks = 0;
   for (const m of momentary) if (m >= gate) activeBlocks++;
-  const truePeakDbtp = measureTruePeak([left, right], fs).truePeakDbtp;
+  // The closed loop needs only the balance: the true peak (oversampled) is its slowest part.
+  const truePeakDbtp = options.truePeak === false ? Number.NaN : measureTruePeak([left, right], fs).truePeakDbtp;
   return {
     file,
     sampleRate: fs,
