@@ -13,10 +13,14 @@
  *   shifts every other band after loudness normalisation. Moving the whole curve by c changes nothing
  *   but which bands hit the bounds (the limiter's loudness target takes the level back), so c is
  *   chosen, by search, as the one whose predicted balance meets the most targets (bestOffset).
+ * - Residual: one step adds the predicted error back on the free bands (what a clamped neighbour's
+ *   shortfall smooths into them); then the side is steered towards the width (side-steer.ts), and a
+ *   clear correction keeps its direction (keepDirection).
  * The closed loop (closed-loop.ts) fits again with the targets and level moved by what a render
  * showed the prediction to miss.
  */
 import { loudnessShift, type BalanceModel } from './balance-model.js';
+import { steerSide } from './side-steer.js';
 
 export interface CurveBounds {
   midLo: number[];
@@ -65,12 +69,13 @@ export interface FittedCurves {
  * bands in most mixes, while a band's change against the rest of the curve stays within 1.5× the limit.
  */
 export const MAX_OFFSET_SHARE = 0.5;
+/** Weight of a target beyond the bounds in the offset search and the side's steering (those within count 1). */
+export const BEYOND_WEIGHT = 0.2;
 /** Resolution of the offset search, dB. */
 const OFFSET_STEP_DB = 0.05;
 /** A band's error counts up to this in the offset search, dB (beyond, the band is out of reach). */
 const ERROR_CAP_DB = 2;
-/** Weight of a target beyond the bounds in the offset search (those within count 1). */
-const BEYOND_WEIGHT = 0.2;
+
 
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
@@ -136,6 +141,11 @@ export function bestOffset(model: BalanceModel, hm: readonly number[], hs: reado
   return best;
 }
 
+/** Residual steps after the offset (fitCurves). */
+const RESIDUAL_STEPS = 1;
+/** A target this far from 0 (dB) has a direction the fit keeps. */
+const CLEAR_DB = 1;
+
 /** One sharpening (van Cittert) step against the smoothing: x + (x − S x). */
 function sharpen(x: number[], smooth: (x: number[]) => number[]): number[] {
   const s = smooth(x);
@@ -162,19 +172,10 @@ export function fitCurves(
     start = boundedGains(hm, hs, offsetDb, bounds);
   }
   const fixedOffset = absoluteBounds(bounds, offsetDb);
-  const descended = descend(model, start, targets, fixedOffset, smooth, levelDb);
-  // The descent may move the whole curve a little too: the offset is where the free bands ended up.
-  const moved = start.mid.map((g, i) => descended.mid[i] - g).filter((_, i) => start.midFree[i] && targets.midTarget[i]);
-  const level = offsetDb + median(moved);
-  const g = keepDirection(descended, targets, fixedOffset, level);
+  const steered = { mid: start.mid, side: steerSide(model, start, targets, fixedOffset, (x) => predictChange(model, x, smooth, levelDb), BEYOND_WEIGHT, smooth) };
+  const g = keepDirection(steered, targets, fixedOffset, offsetDb);
   const free = g.mid.map((x, i) => x > fixedOffset.midLo[i] + 1e-6 && x < fixedOffset.midHi[i] - 1e-6);
-  return { mid: g.mid, side: g.side, offsetDb: level, midFree: free, predicted: predictChange(model, g, smooth, levelDb) };
-}
-
-function median(xs: number[]): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return { mid: g.mid, side: g.side, offsetDb, midFree: free, predicted: predictChange(model, g, smooth, levelDb) };
 }
 
 /** The bounds at a fixed offset: relative upper bounds become absolute. */
@@ -202,89 +203,3 @@ export function keepDirection(g: { mid: number[]; side: number[] }, targets: Fit
   return { mid, side };
 }
 
-/** Residual steps after the offset (fitCurves). */
-const RESIDUAL_STEPS = 1;
-/** A target this far from 0 (dB) has a direction the fit keeps. */
-const CLEAR_DB = 1;
-/** Steps of the projected descent, and its step size (the loss's slope per dB of gain is at most ~2). */
-const DESCENT_STEPS = 200;
-const DESCENT_RATE = 0.25;
-/** Pseudo-Huber scale of a band's error, dB: quadratic within, linear beyond (a far-off band pulls no harder than a near one). */
-const HUBER_DB = 0.5;
-/** Weight of the width against one band's error, and its pseudo-Huber scale (10 % of width is 0.41 dB). */
-const WIDTH_WEIGHT = 4;
-const WIDTH_HUBER_DB = 0.25;
-/** Weight of the curve's roughness (second differences of the gains) against the errors. */
-const ROUGHNESS = 0.02;
-
-/** The pseudo-Huber loss's slope at e, scale d: e near 0, ±d far out. */
-const huberAt = (e: number, d: number) => e / Math.sqrt(1 + (e / d) ** 2);
-
-/**
- * Projected gradient descent from `start` on Σ w·ρ(E − t) + ROUGHNESS·Σ(Δ²g)², ρ pseudo-Huber, the
- * weights as bestOffset's; every step is projected back into the bounds. It settles what the
- * sharpening and the offset leave: bands beside a clamped one (whose shortfall the smoothing spreads
- * into them) and the trade between bands the offset moves together.
- */
-export function descend(
-  model: BalanceModel, start: { mid: number[]; side: number[] }, targets: FitTargets, b: CurveBounds, smooth: (x: number[]) => number[], levelDb: number,
-): { mid: number[]; side: number[] } {
-  const n = start.mid.length;
-  // The smoothing as a matrix (its transpose carries the error back to the gains).
-  const S = Array.from({ length: n }, (_, j) => smooth(Array.from({ length: n }, (_, k) => (k === j ? 1 : 0))));
-  const wm = targets.mid.map((t, i) => (targets.midTarget[i] ? (t >= b.midLo[i] && t <= b.midHi[i] ? 1 : BEYOND_WEIGHT) : 0));
-  const ws = targets.side.map((t, i) => {
-    if (!targets.sideTarget[i] || b.sideFollowsMid[i]) return 0;
-    const rel = t - targets.mid[i];
-    return rel >= b.sideRelLo[i] && rel <= b.sideRelHi[i] && Math.abs(t) <= b.sideAbs ? 1 : BEYOND_WEIGHT;
-  });
-  const huber = (e: number) => huberAt(e, HUBER_DB);
-  let gm = start.mid.slice(), gs = start.side.slice();
-  for (let step = 0; step < DESCENT_STEPS; step++) {
-    const e = predictChange(model, { mid: gm, side: gs }, smooth, levelDb);
-    const dm = e.mid.map((x, i) => wm[i] * huber(x - targets.mid[i]));
-    const ds = e.side.map((x, i) => ws[i] * huber(x - targets.side[i]));
-    // Loudness shares: ∂shift/∂g of each band, mid and side.
-    let total = 0;
-    const pm = new Array<number>(n), ps = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      pm[i] = model.kWeight[i] * model.midPower[i] * 10 ** ((gm[i] + model.fixedMidDb[i]) / 10);
-      ps[i] = model.kWeight[i] * model.sidePower[i] * 10 ** ((gs[i] + model.fixedSideDb[i]) / 10);
-      total += pm[i] + ps[i];
-    }
-    const pull = dm.reduce((a, x) => a + x, 0) + ds.reduce((a, x) => a + x, 0);
-    const gradM = new Array<number>(n).fill(0), gradS = new Array<number>(n).fill(0);
-    for (let j = 0; j < n; j++) {
-      let sm = 0, ss = 0;
-      for (let i = Math.max(0, j - 2); i <= Math.min(n - 1, j + 2); i++) {
-        sm += dm[i] * S[j][i];
-        ss += ds[i] * S[j][i];
-      }
-      const share = total > 0 ? pull / total : 0;
-      gradM[j] = sm - share * pm[j];
-      gradS[j] = ss - share * ps[j];
-    }
-    if (targets.width) {
-      // ∂(width dB)/∂gs_j is band j's share of the side energy: only the side is steered.
-      const w = targets.width;
-      let side = 0, mid = 0;
-      for (let i = 0; i < n; i++) if (w.bands[i]) { side += ps[i] / model.kWeight[i] || 0; mid += pm[i] / model.kWeight[i] || 0; }
-      if (side > 0 && mid > 0) {
-        const pullW = WIDTH_WEIGHT * huberAt(10 * Math.log10(side / mid) - w.ratioDb, WIDTH_HUBER_DB);
-        for (let j = 0; j < n; j++) if (w.bands[j] && !b.sideFollowsMid[j]) gradS[j] += (pullW * (ps[j] / model.kWeight[j] || 0)) / side;
-      }
-    }
-    for (let j = 1; j + 1 < n; j++) {
-      const r = ROUGHNESS * (gm[j + 1] - 2 * gm[j] + gm[j - 1]);
-      gradM[j - 1] += r; gradM[j] -= 2 * r; gradM[j + 1] += r;
-      const q = ROUGHNESS * (gs[j + 1] - 2 * gs[j] + gs[j - 1]);
-      gradS[j - 1] += q; gradS[j] -= 2 * q; gradS[j + 1] += q;
-    }
-    // The mid stays as the residual steps left it: the descent only steers the side (width).
-    const nm = gm;
-    const ns = gs.map((g, j) => (b.sideFollowsMid[j] ? nm[j] : clamp(clamp(g - DESCENT_RATE * gradS[j], nm[j] + b.sideRelLo[j], nm[j] + b.sideRelHi[j]), -b.sideAbs, b.sideAbs)));
-    gm = nm;
-    gs = ns;
-  }
-  return { mid: gm, side: gs };
-}
