@@ -300,3 +300,13 @@ export function renderChain(audio: StereoAudio, chain: Chain, onStage?: (stage: 
   return new RenderSession(audio).render(chain, onStage);
 }
 
+
+/**
+ * Only the stages before the limiter, without caching: the signal the limiter would get (before any
+ * sample-rate conversion). For measuring a chain's effect on the balance (master/closed-loop.ts).
+ */
+export function renderPreLimiter(audio: StereoAudio, chain: Chain): [Float32Array, Float32Array] {
+  const active = PRE_LIMITER.filter((s) => !isBypassed(chain, s));
+  if (active.length === 0) return [audio.left, audio.right];
+  return runProcessors(active.map((s) => createStage(s, chain, audio.sampleRate)), audio.left, audio.right);
+}

@@ -23,6 +23,7 @@ import { writeWavFile } from '../io/wav-encode.js';
 import { AudioFileError, UserError } from '../util/errors.js';
 import type { Moves } from '../assistant/params.js';
 import { assist, type AssistMode } from './assist.js';
+import { closeMatchingLoop } from './closed-loop.js';
 import { thresholdForReduction, loudExcerpts } from './glue.js';
 import { planChain, type Decision, type MatchStrengths } from './plan.js';
 import { measureTrack, type TrackFigures } from './measure.js';
@@ -203,6 +204,11 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
   const plan = assisted.plan;
   warnings.push(...assisted.warnings);
   notes.push(...plan.notes);
+  if (reference) {
+    // after the assistant: the loop measures the chain as it will run, the model's glue included
+    step('measuring the matching');
+    closeMatchingLoop(plan, mixAudio);
+  }
 
   const session = new RenderSession(mixAudio);
   const deliverables: Deliverable[] = [];

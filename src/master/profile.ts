@@ -100,12 +100,14 @@ export function profileFrom(audio: StereoAudio, loud: LoudnessResult & { integra
   };
 }
 
-/** Throws with `problem` when the track cannot serve matching (silence, too short for gating). */
-export function measureProfile(audio: StereoAudio): MatchProfile {
+/** Throws with `problem` when the track cannot serve matching (silence, too short for gating). `truePeak: false` leaves truePeakDbtp and plrDb NaN. */
+export function measureProfile(audio: StereoAudio, options: { truePeak?: boolean } = {}): MatchProfile {
   const { left, right, sampleRate: fs } = audio;
   const loud = gatedLoudness(loudnessFromSubBlocks(kWeightedSubBlocks([left, right], fs), [1, 1]), audio.source.path);
   const ltas = longTermSpectrum(left, right, fs, undefined, activeFrames(loud, fs));
-  return profileFrom(audio, loud, measureTruePeak([left, right], fs).truePeakDbtp, ltas);
+  // The closed loop needs only the balance: the true peak (oversampled) is its slowest part.
+  const truePeakDbtp = options.truePeak === false ? Number.NaN : measureTruePeak([left, right], fs).truePeakDbtp;
+  return profileFrom(audio, loud, truePeakDbtp, ltas);
 }
 
 /** Power mean of band levels in dB, weighted; null where no profile has the band. */

@@ -15,6 +15,7 @@ import { decodeFile } from '../../src/io/decode.js';
 import { writeWavFile } from '../../src/io/wav-encode.js';
 import { master, type MasterOptions } from '../../src/master/master.js';
 import { fillGaps, smooth } from '../../src/master/plan.js';
+import type { MatchProfile } from '../../src/master/profile.js';
 import { seededNoise } from '../helpers/signals.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'refmaster-master-'));
@@ -45,6 +46,13 @@ const base = (mix: string, references: string[], out: string): MasterOptions => 
   mix, references, deliver: ['streaming'], output: join(dir, out),
   strengths: { eq: 1, width: 1, dynamics: 1, loudness: 1 }, maxEqDb: 6, maxGlueDb: 3, limiter: true,
 });
+
+/** [band Hz, mid error, side error] of the smoothed balances, 31.5 Hz–16 kHz (as eval:match compares them). */
+function bandErrors(out: MatchProfile, ref: MatchProfile): [number, number, number][] {
+  const c = (db: (number | null)[]) => smooth(fillGaps(db));
+  const om = c(out.midDb), rm = c(ref.midDb), os = c(out.sideDb), rs = c(ref.sideDb);
+  return out.bandsHz.map((f, i) => [f, om[i] - rm[i], os[i] - rs[i]] as [number, number, number]).filter(([f]) => f >= 30 && f <= 16500);
+}
 
 describe('master', () => {
   it('matches a reference\'s tone and width, reaches its loudness under the ceiling, at the mix\'s own rate', async () => {
@@ -95,6 +103,72 @@ describe('master', () => {
     const mono = await song('ref-mono.wav', 44100, 10, 23, { low: 0, high: 0, side: 0, level: 0.1 });
     const r = await master(base(mix, [mono], 'mono-ref.wav'));
     expect(r.notes.join(' ')).toMatch(/width not matched: the reference is mono/);
+  });
+
+  it('a reference that is the mix through a known EQ within the limits: every band lands within 0.5 dB of the reference\'s balance', async () => {
+    // Same noise, so the only difference is the EQ: shelves of −3 dB below 200 Hz and +4 dB above 4 kHz.
+    const mix = await song('eq-mix.wav', 44100, 16, 41, { low: 0, high: 0, side: 0.3, level: 0.1 });
+    const ref = await song('eq-ref.wav', 44100, 16, 41, { low: -3, high: 4, side: 0.3, level: 0.1 });
+    const r = await master(base(mix, [ref], 'eq-matched.wav'));
+    const errors = bandErrors(r.masterProfile, r.referenceProfile!);
+    for (const [f, mid, side] of errors) {
+      expect(Math.abs(mid), `mid ${Math.round(f)} Hz`).toBeLessThanOrEqual(0.5);
+      if (f >= 150) expect(Math.abs(side), `side ${Math.round(f)} Hz`).toBeLessThanOrEqual(0.5);
+    }
+    const told = r.decisions.map((d) => `${d.setting}: ${d.reason}`).join('; ');
+    // the report tells the +4 dB shelf as it is, against the curve's typical level
+    expect(told).toMatch(/mid \+(3\.[5-9]|4\.[0-5]) dB at 10 kHz: air lacking/);
+    expect(told).not.toMatch(/kHz: [a-z-]+ build-up/);
+  });
+
+  it('a track longer than the closed loop renders whole (50 s: measured in windows) lands as closely', async () => {
+    const mix = await song('long-mix.wav', 44100, 50, 47, { low: 0, high: 0, side: 0.3, level: 0.1 });
+    const ref = await song('long-ref.wav', 44100, 20, 47, { low: -3, high: 4, side: 0.3, level: 0.1 });
+    const r = await master(base(mix, [ref], 'long-matched.wav'));
+    for (const [f, mid, side] of bandErrors(r.masterProfile, r.referenceProfile!)) {
+      expect(Math.abs(mid), `mid ${Math.round(f)} Hz`).toBeLessThanOrEqual(0.5);
+      if (f >= 150) expect(Math.abs(side), `side ${Math.round(f)} Hz`).toBeLessThanOrEqual(0.5);
+    }
+  });
+
+  it('a top the limits cannot follow (+12 dB): it gets the full +6 dB, and every band the limits allow still lands within 0.5 dB', async () => {
+    const mix = await song('top-mix.wav', 44100, 16, 43, { low: 0, high: 0, side: 0.3, level: 0.1 });
+    const ref = await song('top-ref.wav', 44100, 16, 43, { low: 0, high: 12, side: 0.3, level: 0.1 });
+    const r = await master(base(mix, [ref], 'top-matched.wav'));
+    const eq = r.chain.stages.matchEq;
+    const ref_ = r.referenceProfile!;
+    // What the limits allow: the first-order correction (the smoothed difference) within ±6 dB.
+    const need = smooth(fillGaps(ref_.midDb.map((x, i) => (x === null || r.mixProfile.midDb[i] === null ? null : x - (r.mixProfile.midDb[i] as number)))));
+    const allowed = need.map((d) => Math.abs(d) <= 6);
+    expect(allowed.some((a) => !a)).toBe(true);
+    for (const [f, mid] of bandErrors(r.masterProfile, ref_)) {
+      const i = ref_.bandsHz.indexOf(f);
+      if (allowed[i] && allowed[Math.max(0, i - 1)] && allowed[Math.min(allowed.length - 1, i + 1)]) expect(Math.abs(mid), `mid ${Math.round(f)} Hz`).toBeLessThanOrEqual(0.5);
+    }
+    const typical = [...eq.midGainsDb.filter((_, i) => eq.frequenciesHz[i] >= 30 && eq.frequenciesHz[i] <= 16500)].sort((a, b) => a - b)[14];
+    eq.frequenciesHz.forEach((f, i) => {
+      expect(Math.abs(eq.midGainsDb[i])).toBeLessThanOrEqual(6);
+      // the top gets at least the full 6 dB against the rest of the curve
+      if (f > 8000 && f < 16500) expect(eq.midGainsDb[i] - typical, `${f} Hz`).toBeGreaterThanOrEqual(6);
+    });
+    const told = r.decisions.map((d) => `${d.setting}: ${d.reason}`).join('; ');
+    expect(told).toMatch(/mid \+\d+\.\d dB at \d+(\.\d)? kHz: (presence|air) lacking/);
+    expect(told).toMatch(/held at the ±6 dB limit: the references ask for more; the master stays up to \d+\.\d dB short/);
+  });
+
+  it('width: decorrelated side 1.3 times as strong in the reference is matched within 10 % above 150 Hz, side bands within 0.5 dB', async () => {
+    const mix = await song('w-mix.wav', 44100, 16, 45, { low: 0, high: 0, side: 0.2, level: 0.1 });
+    const ref = await song('w-ref.wav', 44100, 16, 45, { low: 0, high: 0, side: 0.26, level: 0.1 });
+    const r = await master(base(mix, [ref], 'w-matched.wav'));
+    const above = (p: MatchProfile) => {
+      let m = 0, s = 0;
+      p.bandsHz.forEach((f, i) => { if (f >= 150) { m += 10 ** ((p.midDb[i] ?? -200) / 10); s += 10 ** ((p.sideDb[i] ?? -200) / 10); } });
+      return s / m;
+    };
+    expect(Math.abs(above(r.masterProfile) / above(r.referenceProfile!) - 1)).toBeLessThanOrEqual(0.1);
+    for (const [f, , side] of bandErrors(r.masterProfile, r.referenceProfile!)) {
+      if (f >= 150) expect(Math.abs(side), `side ${Math.round(f)} Hz`).toBeLessThanOrEqual(0.5);
+    }
   });
 
   it('refuses bad input before writing anything: silent or too short files, an invalid ISRC, an unknown target', async () => {
