@@ -209,6 +209,7 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
     step('measuring the matching');
     closeMatchingLoop(plan, mixAudio);
   }
+  for (const d of plan.decisions) d.source ??= 'analytic'; // the loop's new matching decisions too
 
   const session = new RenderSession(mixAudio);
   const deliverables: Deliverable[] = [];
