@@ -29,8 +29,7 @@ import { writeWavFile } from '../src/io/wav-encode.js';
 import type { AssistMode } from '../src/master/assist.js';
 import { master } from '../src/master/master.js';
 import { fillGaps, smooth, type MatchStrengths } from '../src/master/plan.js';
-import { measureProfile, type MatchProfile } from '../src/master/profile.js';
-import { dbToPower } from '../src/util/db.js';
+import { measureProfile, widthAbove, type MatchProfile } from '../src/master/profile.js';
 import { mulberry32 } from '../src/util/random.js';
 import { DEFAULT_GENERATE, drawMoves, NEUTRAL_CHANCE, trainingChain } from './generate.js';
 import { loadSources, MANIFEST, REPO } from './sources.js';
@@ -55,16 +54,6 @@ export interface PairMetrics { midRmsDb: number; sideRmsDb: number; dLufs: numbe
 
 const curve = (db: (number | null)[]) => smooth(fillGaps(db));
 const rms = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / Math.max(1, xs.length));
-
-function widthAbove(p: MatchProfile, fromHz: number): number {
-  let side = 0, mid = 0;
-  p.bandsHz.forEach((f, i) => {
-    if (f < fromHz) return;
-    if (p.midDb[i] !== null) mid += dbToPower(p.midDb[i] as number);
-    if (p.sideDb[i] !== null) side += dbToPower(p.sideDb[i] as number);
-  });
-  return mid > 0 ? side / mid : 0;
-}
 
 export function pairMetrics(track: MatchProfile, ref: MatchProfile): PairMetrics {
   const range = ref.bandsHz.map((f, i) => (f >= 29 && f <= 16500 ? i : -1)).filter((i) => i >= 0);

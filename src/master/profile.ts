@@ -155,3 +155,14 @@ export function combineProfiles(profiles: MatchProfile[], weights: number[] = pr
     activeS: profiles.reduce((s, p) => s + p.activeS, 0),
   };
 }
+
+/** Side/mid energy ratio over the bands at or above `fromHz` (band levels share one reference, so the ratio is exact). */
+export function widthAbove(p: MatchProfile, fromHz: number): number {
+  let side = 0, mid = 0;
+  p.bandsHz.forEach((f, i) => {
+    if (f < fromHz) return;
+    if (p.midDb[i] !== null) mid += dbToPower(p.midDb[i] as number);
+    if (p.sideDb[i] !== null) side += dbToPower(p.sideDb[i] as number);
+  });
+  return mid > 0 ? side / mid : 0;
+}

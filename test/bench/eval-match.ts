@@ -46,8 +46,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultChain } from '../../src/chain/load.js';
 import { decodeFile } from '../../src/io/decode.js';
 import { dropCutoff, fillGaps, matchCurves, smooth, type MatchStrengths } from '../../src/master/plan.js';
-import { measureProfile, type MatchProfile } from '../../src/master/profile.js';
-import { dbToPower } from '../../src/util/db.js';
+import { measureProfile, widthAbove, type MatchProfile } from '../../src/master/profile.js';
 import { CORPUS as HELPER_CORPUS } from '../helpers/corpus.js';
 import { median, tiledWav } from './util.js';
 
@@ -159,17 +158,6 @@ function bandRange(bandsHz: number[]): number[] {
 
 const curve = (db: (number | null)[]) => smooth(fillGaps(db));
 const rms = (xs: number[]) => (xs.length ? Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length) : 0);
-
-/** Side/mid energy ratio over the bands at or above `fromHz` (band levels share one reference, so the ratio is exact). */
-function widthAbove(p: MatchProfile, fromHz: number): number {
-  let side = 0, mid = 0;
-  p.bandsHz.forEach((f, i) => {
-    if (f < fromHz) return;
-    if (p.midDb[i] !== null) mid += dbToPower(p.midDb[i] as number);
-    if (p.sideDb[i] !== null) side += dbToPower(p.sideDb[i] as number);
-  });
-  return mid > 0 ? side / mid : 0;
-}
 
 /**
  * Bands where refmaster's limits keep it from the full correction, by the first-order design
