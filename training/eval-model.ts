@@ -18,7 +18,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeAudio } from '../src/analysis/analyze.js';
+import { excerptFeatures, meanFeatures } from '../src/assistant/excerpts.js';
 import { measureLoudness } from '../src/analysis/loudness.js';
 import { RenderSession } from '../src/chain/render.js';
 import { loadAssistantModel, suggest } from '../src/assistant/suggest.js';
@@ -129,8 +129,9 @@ async function main(): Promise<void> {
     }
     let predicted: number[] | undefined;
     if (pair.moves) {
-      const refFeatures = analyzeAudio(await decodeFile(pair.reference)).features.values;
-      const s = await suggest(model, analyzeAudio(mixAudio).features.values, refFeatures);
+      // as master does: the features of the excerpts the model was trained on
+      const refFeatures = meanFeatures(excerptFeatures(await decodeFile(pair.reference)));
+      const s = await suggest(model, excerptFeatures(mixAudio), refFeatures);
       predicted = Array.from(toUnit(s.moves));
     }
     results.push({ pair, metrics, predicted });

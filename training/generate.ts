@@ -18,6 +18,7 @@ import type { Chain } from '../src/chain/spec.js';
 import { RenderSession } from '../src/chain/render.js';
 import type { StereoAudio } from '../src/io/types.js';
 import { assistantBase, assistantChain } from '../src/assistant/chain.js';
+import { MODEL_EXCERPT_S } from '../src/assistant/excerpts.js';
 import { applyMoves, MOVES, neutralMoves, TONE_MOVES, toUnit, type Moves } from '../src/assistant/params.js';
 import { mulberry32 } from '../src/util/random.js';
 import type { SourceSong, Split } from './sources.js';
@@ -44,7 +45,7 @@ export interface GenerateOptions {
   seed: number;
 }
 
-export const DEFAULT_GENERATE: GenerateOptions = { excerptS: 10, maxShiftS: 3, examplesPerSong: 16, seed: 20261207 };
+export const DEFAULT_GENERATE: GenerateOptions = { excerptS: MODEL_EXCERPT_S, maxShiftS: 3, examplesPerSong: 16, seed: 20261207 };
 /** Chance that a move is left neutral, so "leave it alone" is a proposal the model learns too. */
 export const NEUTRAL_CHANCE = 0.25;
 /** Share of examples whose mix side gets its own tone and width (mixTone). */

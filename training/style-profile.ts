@@ -6,7 +6,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { analyzeAudio } from '../src/analysis/analyze.js';
+import { excerptFeatures } from '../src/assistant/excerpts.js';
 import { FEATURE_VERSION, FEATURES } from '../src/analysis/features.js';
 import { STYLE_PROFILE_PATH, type StyleProfile } from '../src/assistant/target-profile.js';
 import { decodeFile } from '../src/io/decode.js';
@@ -22,12 +22,13 @@ export async function buildStyleProfile(manifest = MANIFEST): Promise<StyleProfi
   const songs = loadSources(manifest).filter((s) => s.kind === 'mastered' && s.split !== 'test');
   if (songs.length === 0) throw new Error(`${manifest}: no released (mastered) tracks outside the test split`);
   const rows: number[][] = [];
-  for (const s of songs) rows.push(analyzeAudio(await decodeFile(s.path)).features.values);
+  // the excerpts the model sees (excerpts.ts), so the profile speaks the model's language
+  for (const s of songs) rows.push(...excerptFeatures(await decodeFile(s.path)));
   return {
     name: 'released',
-    description: `median features of ${rows.length} released game and album tracks (training sources, see training/DATA.md)`,
+    description: `median features of ${rows.length} 10 s excerpts of ${songs.length} released game and album tracks (training sources, see training/DATA.md)`,
     featureVersion: FEATURE_VERSION,
-    tracks: rows.length,
+    tracks: songs.length,
     names: FEATURES.map((f) => f.name),
     values: FEATURES.map((_, j) => Math.round(median(rows.map((r) => r[j])) * 1000) / 1000),
   };

@@ -5,6 +5,7 @@
 import { FEATURE_VERSION, FEATURES } from '../analysis/features.js';
 import { UserError } from '../util/errors.js';
 import { shippedFile } from '../util/paths.js';
+import { meanFeatures } from './excerpts.js';
 import { modelInput, modelInputNames } from './inputs.js';
 import { loadModel, type LoadedModel } from './onnx-model.js';
 import { AIR_HZ, fromUnit, LOW_MID_HZ, LOW_SHELF_HZ, MOVE_NAMES, PRESENCE_HZ, type MoveName, type Moves } from './params.js';
@@ -38,20 +39,19 @@ export async function loadAssistantModel(path = DEFAULT_MODEL_PATH): Promise<Loa
   return model;
 }
 
-/** The weighted mean of several references' feature vectors (the model sees one reference). */
-export function combineReferenceFeatures(refs: number[][], weights?: number[]): number[] {
-  if (refs.length === 1) return refs[0].slice();
-  const w = weights ?? refs.map(() => 1);
-  return refs[0].map((_, j) => refs.reduce((s, r, i) => s + w[i] * r[j], 0) / w.reduce((a, b) => a + b, 0));
-}
-
-export async function suggest(model: LoadedModel, mix: number[], reference: number[]): Promise<Suggestion> {
-  for (const [what, v] of [['mix', mix], ['reference', reference]] as const) {
-    if (v.some((x) => !Number.isFinite(x))) throw new UserError(`the ${what}'s features are not all finite: the model has nothing to go on`);
+/**
+ * The moves for a mix given as the features of its excerpts (excerpts.ts): the model runs on each
+ * excerpt against the reference and its outputs are averaged (in [0, 1]), so one odd excerpt moves
+ * the proposal by its share only. Reasons are told from the excerpts' mean.
+ */
+export async function suggest(model: LoadedModel, mixRows: number[][], reference: number[]): Promise<Suggestion> {
+  for (const [what, v] of [['mix', mixRows.flat()], ['reference', reference]] as const) {
+    if (v.length === 0 || v.some((x) => !Number.isFinite(x))) throw new UserError(`the ${what}'s features are not all finite: the model has nothing to go on`);
   }
-  const [y] = await model.run([modelInput(mix, reference)]);
-  const moves = fromUnit(y);
-  return { moves, reasons: explain(moves, mix, reference), model: model.path };
+  const outputs = await model.run(mixRows.map((row) => modelInput(row, reference)));
+  const mean = outputs[0].map((_, j) => outputs.reduce((s, y) => s + y[j], 0) / outputs.length);
+  const moves = fromUnit(mean);
+  return { moves, reasons: explain(moves, meanFeatures(mixRows), reference), model: model.path };
 }
 
 const index = new Map(FEATURES.map((f, i) => [f.name, i]));

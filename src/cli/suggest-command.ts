@@ -1,7 +1,8 @@
 /** `refmaster suggest MIX [--reference REF ... | --target T] [--json] [-o chain.json]`: the model's proposal, with reasons. */
-import { analyzeAudio } from '../analysis/analyze.js';
+import { measureLoudness } from '../analysis/loudness.js';
+import { excerptFeatures, meanFeatures } from '../assistant/excerpts.js';
 import { assistantChain } from '../assistant/chain.js';
-import { combineReferenceFeatures, DEFAULT_MODEL_PATH, loadAssistantModel, suggest, type Suggestion } from '../assistant/suggest.js';
+import { DEFAULT_MODEL_PATH, loadAssistantModel, suggest, type Suggestion } from '../assistant/suggest.js';
 import { loadStyleProfile, profileAsReference } from '../assistant/target-profile.js';
 import type { Chain } from '../chain/spec.js';
 import { writeTextFile } from '../io/atomic.js';
@@ -44,25 +45,27 @@ export async function runSuggest(mixPath: string, opts: SuggestCommandOptions): 
   const model = await loadAssistantModel(opts.model ?? DEFAULT_MODEL_PATH);
   progress(`analysing ${mixPath}`);
   const mixAudio = await decodeFile(mixPath);
-  const mix = analyzeAudio(mixAudio);
-  if (mix.loudness.integratedLufs === null) throw new AudioFileError(mixPath, 'silent or too short for a loudness measurement: nothing to suggest');
+  const loudnessOf = (a: typeof mixAudio) => measureLoudness([a.left, a.right], a.sampleRate).integratedLufs;
+  if (loudnessOf(mixAudio) === null) throw new AudioFileError(mixPath, 'silent or too short for a loudness measurement: nothing to suggest');
+  const mixRows = excerptFeatures(mixAudio);
   const refFeatures: number[][] = [];
   const refLoudness: number[] = [];
   for (const path of references) {
     progress(`analysing ${path}`);
-    const r = analyzeAudio(await decodeFile(path));
-    if (r.loudness.integratedLufs === null) throw new AudioFileError(path, 'silent or too short for a loudness measurement');
-    refFeatures.push(r.features.values);
-    refLoudness.push(r.loudness.integratedLufs);
+    const audio = await decodeFile(path);
+    const lufs = loudnessOf(audio);
+    if (lufs === null) throw new AudioFileError(path, 'silent or too short for a loudness measurement');
+    refFeatures.push(meanFeatures(excerptFeatures(audio)));
+    refLoudness.push(lufs);
   }
   const ceilingDbtp = parseNumber(opts.ceiling, '--ceiling', -6, 0, 'dBTP') ?? target.ceilingDbtp;
   const explicit = parseNumber(opts.loudness, '--loudness', -30, -5, 'LUFS');
   const fromRefs = refLoudness.length > 0 ? Math.round((refLoudness.reduce((a, b) => a + b, 0) / refLoudness.length) * 10) / 10 : null;
   const targetLufs = explicit ?? fromRefs ?? target.integratedLufs;
   const source = explicit !== undefined ? '--loudness' : fromRefs !== null ? 'references' : `--target ${target.name}`;
-  const reference = refFeatures.length > 0 ? combineReferenceFeatures(refFeatures) : profileAsReference(loadStyleProfile(), targetLufs, ceilingDbtp);
+  const reference = refFeatures.length > 0 ? meanFeatures(refFeatures) : profileAsReference(loadStyleProfile(), targetLufs, ceilingDbtp);
   progress('asking the model');
-  const suggestion = await suggest(model, mix.features.values, reference);
+  const suggestion = await suggest(model, mixRows, reference);
   const chain = assistantChain(mixAudio, suggestion.moves, { targetLufs, ceilingDbtp, maxGainReductionDb: explicit !== undefined ? 20 : 4 });
   clearProgress();
   return { mix: mixPath, references, towards: references.length > 0 ? 'references' : target.name, loudness: { targetLufs, ceilingDbtp, source }, suggestion, chain };

@@ -6,7 +6,8 @@
  */
 import { glueContext } from '../assistant/chain.js';
 import { applyMoves } from '../assistant/params.js';
-import { combineReferenceFeatures, DEFAULT_MODEL_PATH, loadAssistantModel, suggest, type MoveReason, type Suggestion } from '../assistant/suggest.js';
+import { meanFeatures } from '../assistant/excerpts.js';
+import { DEFAULT_MODEL_PATH, loadAssistantModel, suggest, type MoveReason, type Suggestion } from '../assistant/suggest.js';
 import { loadStyleProfile, profileAsReference } from '../assistant/target-profile.js';
 import type { StereoAudio } from '../io/types.js';
 import { UserError } from '../util/errors.js';
@@ -18,7 +19,8 @@ export interface AssistInput {
   mode: AssistMode;
   modelPath?: string;
   mixAudio: StereoAudio;
-  mixFeatures: number[];
+  /** Features of the mix's excerpts, and of each reference (the mean of its excerpts); see excerpts.ts. */
+  mixFeatures: number[][];
   referenceFeatures: number[][];
   referenceWeights?: number[];
   plan: Plan;
@@ -50,7 +52,7 @@ export async function assist(input: AssistInput): Promise<Assisted> {
   try {
     const model = await loadAssistantModel(input.modelPath ?? DEFAULT_MODEL_PATH);
     const reference = input.referenceFeatures.length > 0
-      ? combineReferenceFeatures(input.referenceFeatures, input.referenceWeights)
+      ? meanFeatures(input.referenceFeatures, input.referenceWeights)
       : profileAsReference(loadStyleProfile(), lim.targetLufs ?? -14, lim.ceilingDbtp);
     suggestion = await suggest(model, input.mixFeatures, reference);
   } catch (e) {

@@ -9,7 +9,6 @@
  * file's integer grid (dither.ts) and its meters ran on those samples; the encoder counts the samples
  * it had to change, and only if there is one is the file decoded and measured.
  */
-import { analyzeAudio } from '../analysis/analyze.js';
 import { measureLoudness } from '../analysis/loudness.js';
 import { measureTruePeak } from '../analysis/truepeak.js';
 import { RenderSession, type RenderResult } from '../chain/render.js';
@@ -21,6 +20,7 @@ import type { ReleaseTags, StereoAudio } from '../io/types.js';
 import type { Warning } from '../analysis/warnings.js';
 import { writeWavFile } from '../io/wav-encode.js';
 import { AudioFileError, UserError } from '../util/errors.js';
+import { excerptFeatures, meanFeatures } from '../assistant/excerpts.js';
 import type { Moves } from '../assistant/params.js';
 import { assist, type AssistMode } from './assist.js';
 import { closeMatchingLoop } from './closed-loop.js';
@@ -129,8 +129,6 @@ export function decideLoudness(opts: Pick<MasterOptions, 'target' | 'loudnessLuf
   return { targetLufs: TARGETS.spotify.integratedLufs, ceilingDbtp, source: 'default (Spotify)', maxGainReductionDb: DEFAULT_MAX_GAIN_REDUCTION_DB, explicit: false };
 }
 
-/** The model's input: the analyser's feature vector (only computed when the model is asked). */
-const featuresOf = (audio: StereoAudio): number[] => analyzeAudio(audio).features.values;
 
 /** The first deliverable takes `output` as it is; the others add "-cd" etc. before the extension. */
 export function deliverablePath(output: string, kind: DeliverableKind, first: boolean): string {
@@ -198,8 +196,8 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
   const mode = opts.assistant ?? 'off';
   if (mode !== 'off') step('asking the assistant model');
   const assisted = await assist({
-    mode, modelPath: opts.modelPath, mixAudio, mixFeatures: mode === 'off' ? [] : featuresOf(mixAudio),
-    referenceFeatures: mode === 'off' ? [] : refAudios.map(featuresOf), referenceWeights: opts.referenceWeights, plan: analyticPlan,
+    mode, modelPath: opts.modelPath, mixAudio, mixFeatures: mode === 'off' ? [] : excerptFeatures(mixAudio),
+    referenceFeatures: mode === 'off' ? [] : refAudios.map((a) => meanFeatures(excerptFeatures(a))), referenceWeights: opts.referenceWeights, plan: analyticPlan,
   });
   const plan = assisted.plan;
   warnings.push(...assisted.warnings);

@@ -22,7 +22,7 @@ describe('suggest', () => {
     for (const hz of [50, 63, 80, 100, 125, 160]) ref[at(`spectrum.midDb.${hz}Hz`)] = 3;
     mix[at('loudness.rangeLu')] = 8;
     ref[at('loudness.rangeLu')] = 4;
-    const s = await suggest(model, mix, ref);
+    const s = await suggest(model, [mix, mix], ref);
     for (const [k, v] of Object.entries(moves)) expect(s.moves[k as keyof typeof moves]).toBeCloseTo(v, 4);
     const reason = (m: string) => s.reasons.find((r) => r.move === m);
     expect(reason('lowShelfDb')?.setting).toBe('low shelf +2.0 dB at 110 Hz');
@@ -35,7 +35,7 @@ describe('suggest', () => {
     await expect(loadAssistantModel(constantModel(neutralMoves(), { 'refmaster.featureVersion': '999' }))).rejects.toThrow(/trained on feature version 999/);
     await expect(loadAssistantModel(constantModel(neutralMoves(), { 'refmaster.outputNames': '["a"]' }))).rejects.toThrow(/proposes a, this refmaster knows/);
     const model = await loadAssistantModel(constantModel(neutralMoves()));
-    await expect(suggest(model, names.map(() => NaN), names.map(() => 0))).rejects.toThrow(/not all finite/);
+    await expect(suggest(model, [names.map(() => NaN)], names.map(() => 0))).rejects.toThrow(/not all finite/);
   });
 });
 
@@ -62,7 +62,7 @@ describe('target profile', () => {
 
 describe('master with the assistant', () => {
   const audio = floatWavAudio(seededNoise(44100 * 6, 1, 0.3), seededNoise(44100 * 6, 2, 0.3), 44100);
-  const mixFeatures = analyzeAudio(audio).features.values;
+  const mixFeatures = [analyzeAudio(audio).features.values];
   const plan = () => planChain(measureProfile(audio), {
     reference: measureProfile(audio), strengths: { eq: 1, width: 1, dynamics: 1, loudness: 1 }, maxEqDb: 6, maxGlueDb: 3,
     limiter: { targetLufs: -14, ceilingDbtp: -1, maxGainReductionDb: 4, bypass: false }, glueThreshold: () => -20, sampleRate: 44100,
@@ -70,7 +70,7 @@ describe('master with the assistant', () => {
 
   it('combined: the analytic EQ curve stays, glue and saturation come from the model, each decision says where from', async () => {
     const moves = { ...neutralMoves(), glueReductionDb: 2, glueRatio: 1.75, saturationDb: 3, lowShelfDb: 4 };
-    const r = await assist({ mode: 'combined', modelPath: constantModel(moves), mixAudio: audio, mixFeatures, referenceFeatures: [mixFeatures], plan: plan() });
+    const r = await assist({ mode: 'combined', modelPath: constantModel(moves), mixAudio: audio, mixFeatures, referenceFeatures: mixFeatures, plan: plan() });
     expect(r.mode).toBe('combined');
     const s = r.plan.chain.stages;
     expect(s.matchEq).toEqual(plan().chain.stages.matchEq);

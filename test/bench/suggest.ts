@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeAudio } from '../../src/analysis/analyze.js';
+import { excerptFeatures } from '../../src/assistant/excerpts.js';
 import { loadAssistantModel, suggest } from '../../src/assistant/suggest.js';
 import { loadStyleProfile, profileAsReference } from '../../src/assistant/target-profile.js';
 import { decodeFile } from '../../src/io/decode.js';
@@ -28,9 +28,9 @@ for (let r = 0; r < RUNS; r++) {
   let t = performance.now();
   const lap = (name: string) => { const now = performance.now(); phases[name].push(now - t); t = now; };
   const audio = await decodeFile(wav); lap('decode');
-  const report = analyzeAudio(audio); lap('analysis');
+  const rows = excerptFeatures(audio); lap('analysis');
   const model = await loadAssistantModel(); lap('model load');
-  await suggest(model, report.features.values, profileAsReference(loadStyleProfile(), -14, -1)); lap('inference');
+  await suggest(model, rows, profileAsReference(loadStyleProfile(), -14, -1)); lap('inference');
 }
 const whole: number[] = [];
 for (let r = 0; r < RUNS; r++) {
