@@ -953,7 +953,7 @@ class TruePeakLimiter implements StereoProcessor {
   private exactCheck(a: number): void {
     const base = this.base, C = this.thresholdB, h = a / HOP;
     const { localGain, curvatureGain } = TRUE_PEAK_FILTER;
-    const { y0, y1, gain, segCurve, segPeak, chunkBound, chunkWindowPeak } = this;
+    const { y0, y1, segCurve, segPeak, chunkBound, chunkWindowPeak } = this;
     const safe = C / this.inGain, absSum = TRUE_PEAK_FILTER.absSum;
     const j0 = a - this.jLag;
     const last = j0 + HOP + HALF_TAPS - 1; // newest sample of y

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeAudio } from '../../src/analysis/analyze.js';
 import { FEATURES } from '../../src/analysis/features.js';
-import { explain, loadAssistantModel, suggest } from '../../src/assistant/suggest.js';
+import { loadAssistantModel, suggest } from '../../src/assistant/suggest.js';
 import { profileAsReference, type StyleProfile } from '../../src/assistant/target-profile.js';
 import { neutralMoves } from '../../src/assistant/params.js';
 import { assist } from '../../src/master/assist.js';

@@ -6,7 +6,7 @@
  * silence; and the exact-check stage alone keeping the ceiling when the gain computer is told to
  * aim too high.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { measureTruePeak } from '../../src/analysis/truepeak.js';
