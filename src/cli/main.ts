@@ -11,6 +11,12 @@ import { TARGETS } from '../master/targets.js';
 import { VERSION } from '../util/version.js';
 
 
+// A reader that stops early (`refmaster chain --schema | head`) is not an error: end quietly, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command()
   .name('refmaster')
   .description('AI-assisted, reference-matching audio mastering engine')
