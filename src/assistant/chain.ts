@@ -6,7 +6,7 @@ import { defaultChain } from '../chain/load.js';
 import type { Chain } from '../chain/spec.js';
 import type { StereoAudio } from '../io/types.js';
 import { loudExcerpts, thresholdForReduction } from '../master/glue.js';
-import { applyMoves, type Moves } from './params.js';
+import { applyMoves, type ApplyContext, type Moves } from './params.js';
 
 export interface LoudnessSettings {
   targetLufs: number | null;
@@ -29,11 +29,12 @@ export function assistantBase(loudness: LoudnessSettings): Chain {
 }
 
 /** Glue thresholds are searched on the mix's own loud passages (master/glue.ts), as in training. */
-export function glueContext(audio: StereoAudio) {
+export function glueContext(audio: StereoAudio, momentaryLufs?: Float64Array): ApplyContext {
   let excerpts: ReturnType<typeof loudExcerpts> | null = null;
-  return { glueThreshold: (p: Parameters<typeof thresholdForReduction>[1], db: number) => thresholdForReduction((excerpts ??= loudExcerpts(audio)), p, audio.sampleRate, db) };
+  return { glueThreshold: (p, db) => thresholdForReduction((excerpts ??= loudExcerpts(audio, momentaryLufs)), p, audio.sampleRate, db) };
 }
 
-export function assistantChain(audio: StereoAudio, moves: Moves, loudness: LoudnessSettings): Chain {
-  return applyMoves(assistantBase(loudness), moves, glueContext(audio));
+/** `momentaryLufs`: the mix's momentary loudness when the caller has measured it (saves a K-weighting pass). */
+export function assistantChain(audio: StereoAudio, moves: Moves, loudness: LoudnessSettings, momentaryLufs?: Float64Array): Chain {
+  return applyMoves(assistantBase(loudness), moves, glueContext(audio, momentaryLufs));
 }

@@ -45,15 +45,16 @@ export async function runSuggest(mixPath: string, opts: SuggestCommandOptions): 
   const model = await loadAssistantModel(opts.model ?? DEFAULT_MODEL_PATH);
   progress(`analysing ${mixPath}`);
   const mixAudio = await decodeFile(mixPath);
-  const loudnessOf = (a: typeof mixAudio) => measureLoudness([a.left, a.right], a.sampleRate).integratedLufs;
-  if (loudnessOf(mixAudio) === null) throw new AudioFileError(mixPath, 'silent or too short for a loudness measurement: nothing to suggest');
+  const loudnessOf = (a: typeof mixAudio) => measureLoudness([a.left, a.right], a.sampleRate);
+  const mixLoudness = loudnessOf(mixAudio);
+  if (mixLoudness.integratedLufs === null) throw new AudioFileError(mixPath, 'silent or too short for a loudness measurement: nothing to suggest');
   const mixRows = excerptFeatures(mixAudio);
   const refFeatures: number[][] = [];
   const refLoudness: number[] = [];
   for (const path of references) {
     progress(`analysing ${path}`);
     const audio = await decodeFile(path);
-    const lufs = loudnessOf(audio);
+    const lufs = loudnessOf(audio).integratedLufs;
     if (lufs === null) throw new AudioFileError(path, 'silent or too short for a loudness measurement');
     refFeatures.push(meanFeatures(excerptFeatures(audio)));
     refLoudness.push(lufs);
@@ -66,7 +67,7 @@ export async function runSuggest(mixPath: string, opts: SuggestCommandOptions): 
   const reference = refFeatures.length > 0 ? meanFeatures(refFeatures) : profileAsReference(loadStyleProfile(), targetLufs, ceilingDbtp);
   progress('asking the model');
   const suggestion = await suggest(model, mixRows, reference);
-  const chain = assistantChain(mixAudio, suggestion.moves, { targetLufs, ceilingDbtp, maxGainReductionDb: explicit !== undefined ? 20 : 4 });
+  const chain = assistantChain(mixAudio, suggestion.moves, { targetLufs, ceilingDbtp, maxGainReductionDb: explicit !== undefined ? 20 : 4 }, mixLoudness.momentaryLufs);
   clearProgress();
   return { mix: mixPath, references, towards: references.length > 0 ? 'references' : target.name, loudness: { targetLufs, ceilingDbtp, source }, suggestion, chain };
 }

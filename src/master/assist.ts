@@ -4,12 +4,10 @@
  * saturation) the analytic plan. Every decision says where it came from. When the model cannot be
  * used, the analytic plan stands and a warning says why: that is always a safe master.
  */
-import { glueContext } from '../assistant/chain.js';
-import { applyMoves } from '../assistant/params.js';
+import { applyMoves, type ApplyContext } from '../assistant/params.js';
 import { meanFeatures } from '../assistant/excerpts.js';
 import { DEFAULT_MODEL_PATH, loadAssistantModel, suggest, type MoveReason, type Suggestion } from '../assistant/suggest.js';
 import { loadStyleProfile, profileAsReference } from '../assistant/target-profile.js';
-import type { StereoAudio } from '../io/types.js';
 import { UserError } from '../util/errors.js';
 import type { Decision, Plan } from './plan.js';
 
@@ -18,7 +16,8 @@ export type AssistMode = 'off' | 'model' | 'combined';
 export interface AssistInput {
   mode: AssistMode;
   modelPath?: string;
-  mixAudio: StereoAudio;
+  /** The glue threshold search on the mix's loud passages, the one the analytic plan used. */
+  glueThreshold: ApplyContext['glueThreshold'];
   /** Features of the mix's excerpts, and of each reference (the mean of its excerpts); see excerpts.ts. */
   mixFeatures: number[][];
   referenceFeatures: number[][];
@@ -59,7 +58,7 @@ export async function assist(input: AssistInput): Promise<Assisted> {
     if (!(e instanceof UserError)) throw e;
     return { plan: analytic(input.plan), warnings: [`assistant not used: ${e.message}; the analytic plan was used instead`], suggestion: null, mode: 'off' };
   }
-  const ctx = glueContext(input.mixAudio);
+  const ctx = { glueThreshold: input.glueThreshold };
   const base = analytic(input.plan);
   if (input.mode === 'combined') {
     const chain = applyMoves(base.chain, suggestion.moves, ctx, 'dynamics');

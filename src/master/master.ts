@@ -12,7 +12,7 @@
 import { measureLoudness } from '../analysis/loudness.js';
 import { measureTruePeak } from '../analysis/truepeak.js';
 import { RenderSession, type RenderResult } from '../chain/render.js';
-import type { Chain } from '../chain/spec.js';
+import type { Chain, CompressorParams } from '../chain/spec.js';
 import { refuseInputs } from '../io/atomic.js';
 import { decodeFile } from '../io/decode.js';
 import { validateReleaseTags } from '../io/metadata.js';
@@ -184,19 +184,20 @@ export async function master(opts: MasterOptions): Promise<MasterResult> {
 
   step('planning the chain');
   const excerpts = loudExcerpts(mixAudio, mix.loudness.momentaryLufs);
+  const glueThreshold = (params: CompressorParams, reductionDb: number) => thresholdForReduction(excerpts, params, mixAudio.sampleRate, reductionDb);
   const analyticPlan = planChain(mixProfile, {
     reference,
     strengths: opts.strengths,
     maxEqDb: opts.maxEqDb,
     maxGlueDb: opts.maxGlueDb,
     limiter: { targetLufs: loudness.targetLufs, ceilingDbtp: loudness.ceilingDbtp, maxGainReductionDb: loudness.maxGainReductionDb, bypass: !opts.limiter },
-    glueThreshold: (params, reductionDb) => thresholdForReduction(excerpts, params, mixAudio.sampleRate, reductionDb),
+    glueThreshold,
     sampleRate: mixAudio.sampleRate,
   });
   const mode = opts.assistant ?? 'off';
   if (mode !== 'off') step('asking the assistant model');
   const assisted = await assist({
-    mode, modelPath: opts.modelPath, mixAudio, mixFeatures: mode === 'off' ? [] : excerptFeatures(mixAudio),
+    mode, modelPath: opts.modelPath, glueThreshold, mixFeatures: mode === 'off' ? [] : excerptFeatures(mixAudio),
     referenceFeatures: mode === 'off' ? [] : refAudios.map((a) => meanFeatures(excerptFeatures(a))), referenceWeights: opts.referenceWeights, plan: analyticPlan,
   });
   const plan = assisted.plan;

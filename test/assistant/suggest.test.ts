@@ -4,6 +4,7 @@ import { FEATURES } from '../../src/analysis/features.js';
 import { loadAssistantModel, suggest } from '../../src/assistant/suggest.js';
 import { profileAsReference, type StyleProfile } from '../../src/assistant/target-profile.js';
 import { neutralMoves } from '../../src/assistant/params.js';
+import { glueContext } from '../../src/assistant/chain.js';
 import { assist } from '../../src/master/assist.js';
 import { planChain } from '../../src/master/plan.js';
 import { measureProfile } from '../../src/master/profile.js';
@@ -70,7 +71,7 @@ describe('master with the assistant', () => {
 
   it('combined: the analytic EQ curve stays, glue and saturation come from the model, each decision says where from', async () => {
     const moves = { ...neutralMoves(), glueReductionDb: 2, glueRatio: 1.75, saturationDb: 3, lowShelfDb: 4 };
-    const r = await assist({ mode: 'combined', modelPath: constantModel(moves), mixAudio: audio, mixFeatures, referenceFeatures: mixFeatures, plan: plan() });
+    const r = await assist({ mode: 'combined', modelPath: constantModel(moves), glueThreshold: glueContext(audio).glueThreshold, mixFeatures, referenceFeatures: mixFeatures, plan: plan() });
     expect(r.mode).toBe('combined');
     const s = r.plan.chain.stages;
     expect(s.matchEq).toEqual(plan().chain.stages.matchEq);
@@ -81,7 +82,7 @@ describe('master with the assistant', () => {
   });
 
   it('falls back to the analytic plan with a warning when the model cannot be used', async () => {
-    const r = await assist({ mode: 'model', modelPath: '/nonexistent/model.onnx', mixAudio: audio, mixFeatures, referenceFeatures: [], plan: plan() });
+    const r = await assist({ mode: 'model', modelPath: '/nonexistent/model.onnx', glueThreshold: glueContext(audio).glueThreshold, mixFeatures, referenceFeatures: [], plan: plan() });
     expect(r.mode).toBe('off');
     expect(r.plan.chain).toEqual(plan().chain);
     expect(r.warnings).toEqual(['assistant not used: /nonexistent/model.onnx: cannot read the model (ENOENT); the analytic plan was used instead']);
